@@ -1,0 +1,20 @@
+with
+
+source as (
+
+    select * from {{ source('app', 'marketing_spend') }}
+
+),
+
+final as (
+
+    select
+        spend_date,
+        lower(channel) as acquisition_channel,
+        cast(spend as double) as spend
+
+    from source
+
+)
+
+select * from final

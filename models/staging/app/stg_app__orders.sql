@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ source('app', 'orders') }}
+
+),
+
+final as (
+
+    select
+        order_id,
+        {{ pseudonymise('user_id') }} as user_key,
+        order_at,
+        {{ to_reporting_date('order_at') }} as order_date,
+        cast(amount as double) as amount,
+        upper(coalesce(currency, '{{ var("default_currency") }}')) as currency,
+        status as order_status,
+        status = 'paid' as is_paid
+
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Dagster orchestration of the Retention Warehouse: ingestion, dbt models, checks, publishing."""

@@ -1,0 +1,126 @@
+"""The raw data contract (../shared/DATA_CONTRACT.md) as data: one FeedSpec per landing sub-folder.
+
+The loader turns each column's kind into a SQL cast plus a reason code for the rows that break it, so adding a
+feed or a column is a change here, not in the loader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "name", "timestamp", "date", "amount", "integer", "score", "status", "json_object"]
+
+
+@dataclass(frozen=True)
+class Column:
+    source: str  # column name in the file (matched case-insensitively)
+    kind: Kind
+    required: bool = False
+    target: str | None = None  # column name in the raw table, when it differs (event_time -> event_at)
+
+    @property
+    def name(self) -> str:
+        return self.target or self.source
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    feed: str  # landing sub-folder
+    table: str  # raw table
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # a repeated key is a redelivery: kept once, counted as a duplicate
+    required_feed: bool = False
+    accepted_status: tuple[str, ...] = field(default=())
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.source for c in self.columns if c.required]
+
+
+ORDER_STATUSES = ("paid", "refunded", "cancelled")
+
+FEEDS: dict[str, FeedSpec] = {
+    spec.feed: spec
+    for spec in (
+        FeedSpec(
+            feed="events",
+            table="events",
+            required_feed=True,
+            key=("event_id",),
+            columns=(
+                Column("event_id", "text", required=True),
+                Column("user_id", "text", required=True),
+                Column("event_name", "name", required=True),
+                Column("event_time", "timestamp", required=True, target="event_at"),
+                Column("platform", "text"),
+                Column("session_id", "text"),
+                Column("properties", "json_object"),
+            ),
+        ),
+        FeedSpec(
+            feed="users",
+            table="users",
+            # no key: a repeated user_id is an update, and staging keeps the latest row
+            columns=(
+                Column("user_id", "text", required=True),
+                Column("signup_time", "timestamp", required=True, target="signup_at"),
+                Column("acquisition_channel", "text"),
+                Column("platform", "text"),
+                Column("city_tier", "text"),
+                Column("region", "text"),
+                Column("birth_year", "integer"),
+            ),
+        ),
+        FeedSpec(
+            feed="orders",
+            table="orders",
+            key=("order_id",),
+            columns=(
+                Column("order_id", "text", required=True),
+                Column("user_id", "text", required=True),
+                Column("order_time", "timestamp", required=True, target="order_at"),
+                Column("amount", "amount", required=True),
+                Column("currency", "text"),
+                Column("status", "status"),
+            ),
+            accepted_status=ORDER_STATUSES,
+        ),
+        FeedSpec(
+            feed="marketing_spend",
+            table="marketing_spend",
+            key=("spend_date", "channel"),
+            columns=(
+                Column("spend_date", "date", required=True),
+                Column("channel", "text", required=True),
+                Column("spend", "amount", required=True),
+            ),
+        ),
+        FeedSpec(
+            feed="subscriptions",
+            table="subscriptions",
+            key=("subscription_id", "period_start_at"),
+            columns=(
+                Column("subscription_id", "text", required=True),
+                Column("user_id", "text", required=True),
+                Column("plan", "text"),
+                Column("period_start", "timestamp", required=True, target="period_start_at"),
+                Column("period_end", "timestamp", required=True, target="period_end_at"),
+                Column("amount", "amount"),
+            ),
+        ),
+        FeedSpec(
+            feed="surveys",
+            table="surveys",
+            key=("response_id",),
+            columns=(
+                Column("response_id", "text", required=True),
+                Column("user_id", "text", required=True),
+                Column("response_time", "timestamp", required=True, target="response_at"),
+                Column("score", "score", required=True),
+            ),
+        ),
+    )
+}
+
+FILE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".json", ".parquet")

@@ -1,0 +1,369 @@
+"""Load landing files into the raw layer of the working DuckDB file, losing nothing.
+
+Each file is read with every column as text, checked against its FeedSpec in one SQL pass, and split three ways:
+accepted rows go to `raw.<feed table>`, rows that break a rule go to `raw.raw_quarantine` with a reason code, and
+repeated keys (redeliveries) are counted. `raw.raw_load_audit` gets one row per file, so that
+rows_read = rows_accepted + rows_quarantined + rows_duplicate can be checked. A file whose SHA-256 was loaded
+before is skipped, so loading the same folder twice changes nothing. One file is one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.contract import FEEDS, FILE_SUFFIXES, Column, FeedSpec
+
+log = logging.getLogger(__name__)
+
+SQL_TYPES = {
+    "text": "varchar",
+    "name": "varchar",
+    "timestamp": "timestamp",
+    "date": "date",
+    "amount": "decimal(18, 2)",
+    "integer": "integer",
+    "score": "integer",
+    "status": "varchar",
+    "json_object": "varchar",
+}
+LINEAGE_COLUMNS = "extra_attributes varchar, _load_id varchar, _source_file varchar, _row_number bigint, " \
+    "_loaded_at timestamp"
+
+
+@dataclass
+class FileLoad:
+    feed: str
+    source_file: str
+    file_sha256: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    skipped: bool = False
+    file_error: str | None = None
+
+
+class FileRejected(Exception):
+    """A file that cannot be read at all; it is quarantined whole with `reason_code`."""
+
+    def __init__(self, reason_code: str, detail: str):
+        super().__init__(f"{reason_code}: {detail}")
+        self.reason_code = reason_code
+        self.detail = detail
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("create schema if not exists raw")
+    for spec in FEEDS.values():
+        columns = ", ".join(f"{_q(c.name)} {SQL_TYPES[c.kind]}" for c in spec.columns)
+        conn.execute(f"create table if not exists raw.{spec.table} ({columns}, {LINEAGE_COLUMNS})")
+    conn.execute(
+        """
+        create table if not exists raw.raw_quarantine (
+            load_id varchar, feed varchar, source_file varchar, row_number bigint, raw_record varchar,
+            reason_code varchar, reason_detail varchar, quarantined_at timestamp
+        )"""
+    )
+    conn.execute(
+        """
+        create table if not exists raw.raw_load_audit (
+            load_id varchar, feed varchar, source_file varchar, file_sha256 varchar, rows_read bigint,
+            rows_accepted bigint, rows_quarantined bigint, rows_duplicate bigint, file_status varchar,
+            loaded_at timestamp
+        )"""
+    )
+
+
+def landing_files(landing_dir: Path) -> Iterator[tuple[FeedSpec, Path]]:
+    """Every data file under each feed folder, in a stable order (feed, then path)."""
+    for spec in FEEDS.values():
+        folder = landing_dir / spec.feed
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith(".") and path.name.lower().endswith(FILE_SUFFIXES):
+                yield spec, path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _reader_sql(path: Path) -> str:
+    name = path.name.lower()
+    p = _lit(str(path))
+    if name.endswith((".csv", ".csv.gz")):
+        return f"select * from read_csv({p}, all_varchar = true, header = true)"
+    if name.endswith(".parquet"):
+        return f"select * from read_parquet({p})"
+    # JSON Lines: one object a line, kept as JSON so that nested objects stay JSON text.
+    return f"select json as __json from read_ndjson_objects({p})"
+
+
+def _stage_file(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """Materialise the file as temp table _file (text columns + __row_number); map lower-case name -> column."""
+    conn.execute("drop table if exists _file")
+    try:
+        conn.execute(f"create temp table _file_read as {_reader_sql(path)}")
+    except duckdb.Error as error:
+        raise FileRejected("unreadable_file", str(error).splitlines()[0][:500]) from error
+    try:
+        described = conn.execute("select column_name, column_type from (describe _file_read)").fetchall()
+        if [c for c, _ in described] == ["__json"]:
+            keys = [k for (k,) in conn.execute("select distinct unnest(json_keys(__json)) from _file_read").fetchall()]
+            projections = [f"__json ->> {_lit(k)} as {_q(k)}" for k in sorted(keys)]
+            select = ", ".join(projections) if projections else "null as __empty"
+            conn.execute(f"create temp table _file as select {select}, row_number() over () as __row_number "
+                         "from _file_read")
+        else:
+            casts = []
+            for column, column_type in described:
+                nested = any(t in column_type.upper() for t in ("STRUCT", "MAP", "[]", "JSON"))
+                expr = f"to_json({_q(column)})::varchar" if nested else f"{_q(column)}::varchar"
+                casts.append(f"{expr} as {_q(column)}")
+            conn.execute(f"create temp table _file as select {', '.join(casts)}, "
+                         "row_number() over () as __row_number from _file_read")
+    finally:
+        conn.execute("drop table if exists _file_read")
+    columns: dict[str, str] = {}
+    for (column,) in conn.execute("select column_name from (describe _file)").fetchall():
+        if column != "__row_number":
+            columns.setdefault(column.strip().lstrip("\ufeff").lower(), column)
+    return columns
+
+
+def _typed(column: Column, source: str | None) -> str:
+    if source is None:
+        return f"cast(null as {SQL_TYPES[column.kind]})"
+    v = f"nullif(trim({_q(source)}), '')"
+    match column.kind:
+        case "text":
+            return v
+        case "name":  # lower snake_case: AddToCart / Add To Cart / add-to-cart -> add_to_cart
+            camel = f"regexp_replace({v}, '([a-z0-9])([A-Z])', '\\1_\\2', 'g')"
+            return f"trim(regexp_replace(lower({camel}), '[^a-z0-9]+', '_', 'g'), '_')"
+        case "timestamp":  # ISO 8601 with offset or Z; naive = UTC; all digits = epoch milliseconds
+            return (
+                f"case when regexp_full_match({v}, '-?[0-9]{{11,14}}') then epoch_ms(cast({v} as bigint)) "
+                f"else cast(try_cast({v} as timestamptz) at time zone 'UTC' as timestamp) end"
+            )
+        case "date":
+            return f"try_cast({v} as date)"
+        case "amount":
+            return f"try_cast({v} as decimal(18, 2))"
+        case "integer" | "score":
+            return f"case when regexp_full_match({v}, '[+-]?[0-9]+') then try_cast({v} as integer) end"
+        case "status":
+            return f"coalesce(lower({v}), 'paid')"
+        case "json_object":
+            return v
+    raise ValueError(column.kind)
+
+
+def _reason_rules(spec: FeedSpec, columns: dict[str, str], future_limit: str) -> list[tuple[str, str, str]]:
+    """(condition on the `src_`/typed columns, reason_code, reason_detail SQL) in the order they are tried."""
+    rules: list[tuple[str, str, str]] = []
+    for c in spec.columns:
+        present = c.source in columns
+        raw = f"src_{c.name}"
+        if c.required:
+            rules.append((f"{raw} is null", "missing_required_value", _lit(f"{c.source} is empty")))
+        if not present:
+            continue
+        invalid = {"timestamp": "invalid_timestamp", "date": "invalid_date", "amount": "invalid_number",
+                   "integer": "invalid_integer", "score": "invalid_integer"}.get(c.kind)
+        if invalid:
+            rules.append((f"{raw} is not null and {_q(c.name)} is null", invalid,
+                          f"{_lit(c.source + ' = ')} || {raw}"))
+        if c.kind == "timestamp":
+            rules.append((f"{_q(c.name)} > {future_limit}", "future_timestamp",
+                          f"{_lit(c.source + ' = ')} || {raw}"))
+        if c.kind == "amount":
+            rules.append((f"{_q(c.name)} < 0", "negative_amount", f"{_lit(c.source + ' = ')} || {raw}"))
+        if c.kind == "score":
+            rules.append((f"{_q(c.name)} not between 0 and 10", "score_out_of_range",
+                          f"{_lit(c.source + ' = ')} || {raw}"))
+        if c.kind == "status":
+            allowed = ", ".join(_lit(s) for s in spec.accepted_status)
+            rules.append((f"{_q(c.name)} not in ({allowed})", "unknown_status", f"{_lit(c.source + ' = ')} || {raw}"))
+        if c.kind == "json_object":
+            rules.append((f"{raw} is not null and (not coalesce(json_valid({raw}), false) "
+                          f"or json_type({raw}::json) <> 'OBJECT')", "invalid_json_object",
+                          f"{_lit(c.source + ' is not a JSON object')}"))
+    if spec.feed == "subscriptions":
+        rules.append(("period_end_at <= period_start_at", "period_end_not_after_start",
+                      "'period_end must be after period_start'"))
+    return rules
+
+
+def _load_file(conn: duckdb.DuckDBPyConnection, spec: FeedSpec, path: Path, load: FileLoad, load_id: str,
+               loaded_at: str, future_limit: str) -> None:
+    columns = _stage_file(conn, path)
+    load.rows_read = conn.execute("select count(*) from _file").fetchone()[0]
+    known = {c.source for c in spec.columns}
+    missing = [c for c in spec.required_columns if c not in columns]
+    if missing:
+        raise FileRejected("missing_required_column", f"{path.name} lacks {', '.join(missing)}; "
+                           f"columns found: {', '.join(sorted(columns)) or 'none'}")
+    extra = [name for name in columns if name not in known and name != "__empty"]
+    extra_sql = (
+        "to_json(struct_pack(" + ", ".join(f"{_q(n)} := {_q(columns[n])}" for n in extra) + "))::varchar"
+        if extra else "cast(null as varchar)"
+    )
+    source_cols = [c for c in columns.values()]
+    raw_record = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := {_q(c)}" for c in source_cols) + "))::varchar"
+    typed = ",\n".join(f"{_typed(c, columns.get(c.source))} as {_q(c.name)}" for c in spec.columns)
+    sources = ",\n".join(
+        f"{'nullif(trim(' + _q(columns[c.source]) + '), ' + _lit('') + ')' if c.source in columns else 'null'}"
+        f" as src_{c.name}" for c in spec.columns
+    )
+    rules = _reason_rules(spec, columns, future_limit)
+    reason = "case " + " ".join(f"when {cond} then {_lit(code)}" for cond, code, _ in rules) + " end"
+    detail = "case " + " ".join(f"when {cond} then {d}" for cond, _, d in rules) + " end"
+    key = ", ".join(_q(k) for k in spec.key)
+    conn.execute("drop table if exists _checked")
+    conn.execute(
+        f"""
+        create temp table _checked as
+        with typed as (
+            select __row_number, {raw_record} as raw_record, {extra_sql} as extra_attributes,
+                   {sources},
+                   {typed}
+            from _file
+        )
+        select *, {reason} as reason_code, {detail} as reason_detail from typed
+        """
+    )
+    if spec.key:
+        existing = f"select distinct {key} from raw.{spec.table}"
+        conn.execute(
+            f"""
+            create or replace temp table _checked as
+            select c.*,
+                   c.reason_code is null and (
+                       row_number() over (partition by {', '.join('c.' + _q(k) for k in spec.key)},
+                                          c.reason_code is null order by c.__row_number) > 1
+                       or e.__exists is not null
+                   ) as is_duplicate
+            from _checked as c
+            left join (select *, true as __exists from ({existing})) as e using ({key})
+            """
+        )
+    else:
+        conn.execute("create or replace temp table _checked as select *, false as is_duplicate from _checked")
+    targets = ", ".join(_q(c.name) for c in spec.columns)
+    conn.execute(
+        f"""
+        insert into raw.{spec.table}
+        select {targets}, extra_attributes, {_lit(load_id)}, {_lit(str(path))}, __row_number,
+               {_lit(loaded_at)}::timestamp
+        from _checked where reason_code is null and not is_duplicate order by __row_number
+        """
+    )
+    conn.execute(
+        f"""
+        insert into raw.raw_quarantine
+        select {_lit(load_id)}, {_lit(spec.feed)}, {_lit(str(path))}, __row_number, raw_record, reason_code,
+               reason_detail, {_lit(loaded_at)}::timestamp
+        from _checked where reason_code is not null order by __row_number
+        """
+    )
+    load.rows_accepted, load.rows_quarantined, load.rows_duplicate = conn.execute(
+        "select count(*) filter (where reason_code is null and not is_duplicate), "
+        "count(*) filter (where reason_code is not null), count(*) filter (where is_duplicate) from _checked"
+    ).fetchone()
+    conn.execute("drop table if exists _checked")
+    conn.execute("drop table if exists _file")
+
+
+def load_landing(
+    conn: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    *,
+    future_tolerance_hours: float = 24.0,
+    now: datetime | None = None,
+    progress: Callable[[FileLoad], None] | None = None,
+) -> list[FileLoad]:
+    """Load every new file of the landing folder; files already loaded (same SHA-256) are skipped."""
+    conn.execute("set TimeZone = 'UTC'")
+    ensure_raw_schema(conn)
+    now = now or datetime.now(UTC)
+    loaded_at = now.replace(tzinfo=None).isoformat(sep=" ")
+    future_limit = f"({_lit(loaded_at)}::timestamp + interval {int(future_tolerance_hours * 3600)} second)"
+    seen = set(conn.execute("select feed || '/' || file_sha256 from raw.raw_load_audit").fetchall())
+    results: list[FileLoad] = []
+    for spec, path in landing_files(landing_dir):
+        load = FileLoad(feed=spec.feed, source_file=str(path), file_sha256=_sha256(path))
+        if (f"{spec.feed}/{load.file_sha256}",) in seen:
+            load.skipped = True
+            results.append(load)
+            continue
+        load_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{spec.feed}-{load.file_sha256[:12]}"
+        conn.execute("begin transaction")
+        try:
+            _load_file(conn, spec, path, load, load_id, loaded_at, future_limit)
+            status = "loaded"
+        except FileRejected as rejected:
+            conn.execute("rollback")
+            conn.execute("begin transaction")
+            load.file_error = str(rejected)
+            load.rows_accepted = load.rows_duplicate = 0
+            load.rows_quarantined = load.rows_read
+            _quarantine_file(conn, spec, path, load, load_id, loaded_at, rejected)
+            status = "quarantined"
+        conn.execute(
+            "insert into raw.raw_load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamp)",
+            [load_id, spec.feed, str(path), load.file_sha256, load.rows_read, load.rows_accepted,
+             load.rows_quarantined, load.rows_duplicate, status, loaded_at],
+        )
+        conn.execute("commit")
+        seen.add((f"{spec.feed}/{load.file_sha256}",))
+        results.append(load)
+        if progress:
+            progress(load)
+    return results
+
+
+def _quarantine_file(conn: duckdb.DuckDBPyConnection, spec: FeedSpec, path: Path, load: FileLoad, load_id: str,
+                     loaded_at: str, rejected: FileRejected) -> None:
+    """A whole file is set aside: one quarantine row per readable row, or one row for the file itself."""
+    conn.execute("drop table if exists _file")
+    conn.execute("drop table if exists _checked")
+    if load.rows_read:
+        try:
+            columns = _stage_file(conn, path)
+            record = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := {_q(c)}" for c in columns.values()) + "))"
+            conn.execute(
+                f"""insert into raw.raw_quarantine
+                select ?, ?, ?, __row_number, {record}::varchar, ?, ?, ?::timestamp from _file order by __row_number""",
+                [load_id, spec.feed, str(path), rejected.reason_code, rejected.detail, loaded_at],
+            )
+            conn.execute("drop table if exists _file")
+            return
+        except FileRejected:
+            pass
+    with open(path, "rb") as handle:
+        head = handle.read(2000).decode("utf-8", errors="replace")
+    conn.execute(
+        "insert into raw.raw_quarantine values (?, ?, ?, null, ?, ?, ?, ?::timestamp)",
+        [load_id, spec.feed, str(path), head, rejected.reason_code, rejected.detail, loaded_at],
+    )
