@@ -1,0 +1,62 @@
+"""Ingestion: landing files -> raw tables, with quarantine and a load audit (orchestration/ingestion.py)."""
+
+
+import duckdb
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+
+from orchestration.contract import FEEDS
+from orchestration.ingestion import FileLoad, load_landing
+from orchestration.settings import load_settings
+from orchestration.translator import RAW_GROUP, raw_table_key
+
+RAW_TABLES = [spec.table for spec in FEEDS.values()] + ["raw_quarantine", "raw_load_audit"]
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(raw_table_key(table), group_name=RAW_GROUP, description=f"Raw `{table}` table in the working DuckDB file.")
+        for table in RAW_TABLES
+    ],
+    can_subset=False,
+)
+def raw_landing_files(context: AssetExecutionContext):
+    """Load every new file under RW_LANDING_DIR into the raw layer; bad rows are quarantined with a reason."""
+    settings = load_settings()
+    landing = settings.landing_dir
+    if not any((landing / feed).is_dir() for feed in ("events", "orders")):
+        raise FileNotFoundError(
+            f"No data to load: {landing} has neither an events/ nor an orders/ folder. Point RW_LANDING_DIR at "
+            "your exports or run `make sample` (see README, 'Use your own exports')."
+        )
+    settings.work_db_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def report(load: FileLoad) -> None:
+        if load.file_error:
+            context.log.error(f"{load.source_file}: whole file quarantined ({load.file_error})")
+        elif load.rows_quarantined or load.rows_duplicate:
+            context.log.warning(
+                f"{load.source_file}: {load.rows_accepted} accepted, {load.rows_quarantined} quarantined, "
+                f"{load.rows_duplicate} duplicates (see raw.raw_quarantine)"
+            )
+
+    with duckdb.connect(str(settings.work_db_path)) as conn:
+        loads = load_landing(conn, landing, progress=report)
+        bad_rows = conn.execute(
+            "select source_file, row_number, reason_code, reason_detail from raw.raw_quarantine "
+            "where load_id in (select load_id from raw.raw_load_audit where loaded_at = "
+            "(select max(loaded_at) from raw.raw_load_audit)) order by source_file, row_number limit 20"
+        ).fetchall()
+        table_rows = {t: conn.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
+    for source_file, row_number, reason_code, detail in bad_rows:
+        context.log.warning(f"quarantined {source_file} row {row_number}: {reason_code} ({detail})")
+    new = [load for load in loads if not load.skipped]
+    context.log.info(
+        f"{len(new)} new files loaded, {len(loads) - len(new)} already loaded; rows read "
+        f"{sum(x.rows_read for x in new)}, accepted {sum(x.rows_accepted for x in new)}, quarantined "
+        f"{sum(x.rows_quarantined for x in new)}, duplicates {sum(x.rows_duplicate for x in new)}"
+    )
+    for table in RAW_TABLES:
+        yield MaterializeResult(
+            asset_key=raw_table_key(table),
+            metadata={"table_rows": table_rows[table], "new_files": len(new)},
+        )

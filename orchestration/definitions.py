@@ -1,0 +1,23 @@
+"""Dagster entry point: `dagster dev -m orchestration.definitions` (make dev)."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from orchestration.assets.dbt import retention_dbt_models
+from orchestration.assets.ingestion import raw_landing_files
+from orchestration.assets.publishing import published_warehouse
+from orchestration.checks.quality import quality_checks
+from orchestration.jobs import retention_refresh
+from orchestration.resources import dbt_resource
+from orchestration.schedules import daily_refresh
+from orchestration.sensors import landing_folder_sensor
+
+defs = Definitions(
+    assets=[raw_landing_files, retention_dbt_models, published_warehouse],
+    asset_checks=quality_checks,
+    jobs=[retention_refresh],
+    schedules=[daily_refresh],
+    sensors=[landing_folder_sensor],
+    resources={"dbt": dbt_resource},
+)

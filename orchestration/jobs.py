@@ -1,0 +1,12 @@
+"""Jobs. In-process execution keeps every writer to the DuckDB file in one process, one step at a time."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, define_asset_job, in_process_executor
+
+retention_refresh = define_asset_job(
+    name="retention_refresh",
+    selection=AssetSelection.all(),
+    executor_def=in_process_executor,
+    description="Load new landing files, build and test every dbt model, run the quality checks, publish.",
+)
