@@ -1,0 +1,69 @@
+# Retention Warehouse. Quick start: `make run`, then `make test`. Everything installs into .venv from uv.lock.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+# uv: the one on PATH, else a private copy installed with pip into .tools/
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+
+export RW_LANDING_DIR ?= data/landing
+export RW_WAREHOUSE_DIR ?= warehouse
+export RW_DUCKDB_PATH := $(abspath $(RW_WAREHOUSE_DIR))/work/retention.duckdb
+export DAGSTER_HOME ?= $(abspath $(RW_WAREHOUSE_DIR))/dagster
+export GX_ANALYTICS_ENABLED := False
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export UV_PYTHON_DOWNLOADS := never
+DBT := $(BIN)/dbt
+DBT_FLAGS := --project-dir . --profiles-dir .
+DBT_SOURCES := dbt_project.yml profiles.yml packages.yml $(shell find models macros seeds tests/dbt -type f 2>/dev/null)
+
+.PHONY: help install manifest sample run dev docs test lint clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv from the lock file
+
+target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
+	$(DBT) deps $(DBT_FLAGS) --quiet
+	$(DBT) parse $(DBT_FLAGS) --quiet
+	@touch $@
+
+manifest: target/manifest.json  ## parse the dbt project (Dagster needs the manifest)
+
+sample: $(VENV)/.installed  ## (re)generate the sample data into RW_LANDING_DIR
+	$(BIN)/python -m orchestration.sample_data --out $(RW_LANDING_DIR)
+
+run: target/manifest.json  ## build the whole warehouse (sample data if the landing folder is empty) and publish
+	$(BIN)/python -m orchestration.run
+
+dev: target/manifest.json  ## Dagster UI on http://127.0.0.1:3000
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+docs: target/manifest.json  ## dbt docs on http://127.0.0.1:8080 (after make run)
+	$(DBT) docs generate $(DBT_FLAGS)
+	$(DBT) docs serve $(DBT_FLAGS) --host 127.0.0.1 --port 8080 --no-browser
+
+lint: $(VENV)/.installed  ## ruff on the Python code
+	$(BIN)/ruff check orchestration expectations tests
+
+test: target/manifest.json lint  ## every test layer: ruff, pytest (unit, dbt unit tests, end to end)
+	$(BIN)/python -m pytest
+
+clean:  ## remove build outputs and the local warehouse (keeps landing data and .venv)
+	rm -rf target logs dbt_packages .pytest_cache .ruff_cache $(RW_WAREHOUSE_DIR)
+
+distclean: clean  ## also remove .venv and .tools
+	rm -rf $(VENV) .tools

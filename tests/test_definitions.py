@@ -1,0 +1,44 @@
+"""The Dagster definitions load, and the asset graph has the shape the README promises."""
+
+from dagster import AssetKey
+
+from orchestration.definitions import defs
+
+
+def _asset_keys() -> set[str]:
+    return {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+
+
+def test_definitions_load_with_the_refresh_job_schedule_and_sensor():
+    assert defs.resolve_job_def("retention_refresh") is not None
+    assert {s.name for s in defs.schedules} == {"daily_retention_refresh"}
+    assert {s.name for s in defs.sensors} == {"landing_folder_sensor"}
+
+
+def test_every_layer_is_an_asset():
+    keys = _asset_keys()
+    raw = {f"raw/{t}" for t in ("events", "users", "orders", "marketing_spend", "subscriptions", "surveys",
+                               "raw_quarantine", "raw_load_audit")}
+    assert raw <= keys
+    assert {"stg_app__events", "stg_app__users", "stg_app__orders", "stg_app__marketing_spend",
+            "stg_app__subscriptions", "stg_app__survey_responses", "int_users_resolved",
+            "int_users_activity_days", "fct_cohort_retention", "published_warehouse"} <= keys
+
+
+def test_dbt_sources_are_the_ingested_raw_tables():
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(AssetKey(["stg_app__events"])).parent_keys
+    assert parents == {AssetKey(["raw", "events"])}
+
+
+def test_publication_waits_for_the_marts_and_the_blocking_checks():
+    graph = defs.resolve_asset_graph()
+    assert AssetKey(["fct_cohort_retention"]) in graph.get(AssetKey(["published_warehouse"])).parent_keys
+    blocking = {
+        (spec.asset_key.to_user_string(), spec.name)
+        for checks in defs.asset_checks
+        for spec in checks.check_specs
+        if spec.blocking
+    }
+    assert ("fct_cohort_retention", "gx_fct_cohort_retention") in blocking
+    assert ("raw/raw_load_audit", "load_reconciles") in blocking

@@ -1,0 +1,150 @@
+"""End to end: the real Dagster job on a hand-made dataset, retention values worked out by hand.
+
+Data (UTC, reporting time zone UTC):
+  alice  users feed, signup 2026-03-02 09:00   active Mar 2, Mar 3 (a like), Mar 5
+  bob    users feed, signup 2026-03-02 22:00   active Mar 2, Mar 4; a push on Mar 3 (passive: not active)
+  carol  users feed, signup 2026-03-03 10:00   active Mar 3, Mar 4, Mar 5 (23:30)
+  dave   not in the users feed: signup = first event, Mar 3 12:00   active Mar 3 only
+  one event without a user id: quarantined, the rest of its file loads.
+As-of date = last activity day = Mar 5.
+  cohort Mar 2 {alice, bob}: day 0 2/2, day 1 {alice} 1/2 (bob's push does not count), day 2 {bob} 1/2,
+                             day 3 {alice} 1/2, day 4 = Mar 6 > as-of: immature (NULL).
+  cohort Mar 3 {carol, dave}: day 0 2/2, day 1 {carol} 1/2, day 2 {carol} 1/2, days 3-4 (Mar 6-7): immature.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+EXPECTED = {  # (cohort_start, day) -> (cohort_size, retained_users, retention_rate, is_mature)
+    ("2026-03-02", 0): (2, 2, 1.0, True),
+    ("2026-03-02", 1): (2, 1, 0.5, True),
+    ("2026-03-02", 2): (2, 1, 0.5, True),
+    ("2026-03-02", 3): (2, 1, 0.5, True),
+    ("2026-03-02", 4): (2, None, None, False),
+    ("2026-03-03", 0): (2, 2, 1.0, True),
+    ("2026-03-03", 1): (2, 1, 0.5, True),
+    ("2026-03-03", 2): (2, 1, 0.5, True),
+    ("2026-03-03", 3): (2, None, None, False),
+    ("2026-03-03", 4): (2, None, None, False),
+}
+
+
+def write_hand_made_landing(landing: Path) -> None:
+    for feed in ("events", "users"):
+        (landing / feed).mkdir(parents=True, exist_ok=True)
+    (landing / "users" / "users.csv").write_text(
+        "user_id,signup_time,acquisition_channel\n"
+        "alice,2026-03-02T09:00:00Z,organic\n"
+        "bob,2026-03-02T22:00:00Z,paid_social\n"
+        "carol,2026-03-03T10:00:00+00:00,organic\n",
+        encoding="utf-8",
+    )
+    # Three formats on purpose: CSV, JSON Lines and Parquet all land in raw.events.
+    (landing / "events" / "day1.csv").write_text(
+        "event_id,user_id,event_name,event_time\n"
+        "e1,alice,app_open,2026-03-02T09:05:00Z\n"
+        "e2,bob,app_open,2026-03-02 22:05:00\n"
+        "e3,,app_open,2026-03-02T23:00:00Z\n",
+        encoding="utf-8",
+    )
+    lines = [
+        {"event_id": "e4", "user_id": "alice", "event_name": "like", "event_time": "2026-03-03T10:00:00Z"},
+        {"event_id": "e5", "user_id": "bob", "event_name": "push_sent", "event_time": "2026-03-03T09:00:00Z"},
+        {"event_id": "e6", "user_id": "carol", "event_name": "app_open", "event_time": "2026-03-03T10:05:00Z"},
+        {"event_id": "e7", "user_id": "dave", "event_name": "content_view", "event_time": "2026-03-03T12:00:00Z"},
+    ]
+    (landing / "events" / "day2.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    pq.write_table(
+        pa.table(
+            {
+                "event_id": ["e8", "e9", "e10", "e11"],
+                "user_id": ["bob", "carol", "alice", "carol"],
+                "event_name": ["app_open", "content_view", "app_open", "app_open"],
+                # epoch milliseconds are accepted too: 1772658000000 = 2026-03-04T21:00:00Z
+                "event_time": ["1772658000000", "2026-03-04T11:00:00Z", "2026-03-05T08:00:00Z",
+                               "2026-03-05T23:30:00Z"],
+            }
+        ),
+        landing / "events" / "day3.parquet",
+    )
+
+
+def _published_cells(db: Path) -> dict:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        rows = conn.execute(
+            "select cast(cohort_start as varchar), period_number, cohort_size, retained_users, retention_rate, "
+            "is_mature from marts.fct_cohort_retention "
+            "where retention_definition = 'activity' and cohort_grain = 'day' and breakdown_name = 'all' "
+            "and retention_type = 'n_period' and period_number <= 4"
+        ).fetchall()
+    return {(r[0], r[1]): tuple(r[2:]) for r in rows}
+
+
+def test_refresh_publishes_hand_worked_retention_and_is_repeatable(workspace, run_refresh):
+    write_hand_made_landing(workspace["landing"])
+    assert run_refresh() == 0
+
+    published = workspace["warehouse"] / "published" / "retention.duckdb"
+    assert published.exists()
+    assert _published_cells(published) == EXPECTED
+
+    with duckdb.connect(str(published), read_only=True) as conn:
+        quarantined = conn.execute(
+            "select source_file, row_number, reason_code from raw.raw_quarantine").fetchall()
+        audit = conn.execute(
+            "select sum(rows_read), sum(rows_accepted), sum(rows_quarantined), sum(rows_duplicate) "
+            "from raw.raw_load_audit where feed = 'events'").fetchone()
+    assert [(Path(f).name, n, r) for f, n, r in quarantined] == [("day1.csv", 3, "missing_required_value")]
+    assert audit == (11, 10, 1, 0)
+
+    # A second run over the same folder: no lock error, nothing loaded twice, same published values.
+    assert run_refresh() == 0
+    assert _published_cells(published) == EXPECTED
+    with duckdb.connect(str(published), read_only=True) as conn:
+        assert conn.execute("select count(*) from raw.events").fetchone()[0] == 10
+        assert conn.execute("select count(*) from raw.raw_load_audit").fetchone()[0] == 4
+
+    # The dbt unit tests (hand-worked rows in the models' yml) run against this built warehouse.
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), "test", "--select", "test_type:unit", "--project-dir", str(REPO_ROOT), "--profiles-dir",
+         str(REPO_ROOT)],
+        capture_output=True, text=True, cwd=REPO_ROOT,
+        env={**__import__("os").environ, "RW_DUCKDB_PATH": str(workspace["warehouse"] / "work" / "retention.duckdb")},
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "PASS=2" in result.stdout
+
+
+def test_a_failing_blocking_check_keeps_the_previous_published_file(workspace, run_refresh, monkeypatch):
+    write_hand_made_landing(workspace["landing"])
+    assert run_refresh() == 0
+    published = workspace["warehouse"] / "published" / "retention.duckdb"
+    before = published.read_bytes()
+
+    # Corrupt the mart the way a bug would (a rate of 1.5) by making the GX suite see it.
+    import expectations.runner as runner
+
+    real_read = runner.read_table
+
+    def corrupted(db_path, relation):
+        frame = real_read(db_path, relation)
+        frame.loc[0, "retention_rate"] = 1.5
+        return frame
+
+    monkeypatch.setattr("orchestration.checks.quality.read_table", corrupted)
+    assert run_refresh() == 1
+    assert published.read_bytes() == before
