@@ -33,8 +33,9 @@ SQL_TYPES = {
     "status": "varchar",
     "json_object": "varchar",
 }
-LINEAGE_COLUMNS = "extra_attributes varchar, _load_id varchar, _source_file varchar, _row_number bigint, " \
-    "_loaded_at timestamp"
+LINEAGE_COLUMNS = (
+    "extra_attributes varchar, _load_id varchar, _source_file varchar, _row_number bigint, _loaded_at timestamp"
+)
 
 
 @dataclass
@@ -132,16 +133,19 @@ def _stage_file(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
             keys = [k for (k,) in conn.execute("select distinct unnest(json_keys(__json)) from _file_read").fetchall()]
             projections = [f"__json ->> {_lit(k)} as {_q(k)}" for k in sorted(keys)]
             select = ", ".join(projections) if projections else "null as __empty"
-            conn.execute(f"create temp table _file as select {select}, row_number() over () as __row_number "
-                         "from _file_read")
+            conn.execute(
+                f"create temp table _file as select {select}, row_number() over () as __row_number from _file_read"
+            )
         else:
             casts = []
             for column, column_type in described:
                 nested = any(t in column_type.upper() for t in ("STRUCT", "MAP", "[]", "JSON"))
                 expr = f"to_json({_q(column)})::varchar" if nested else f"{_q(column)}::varchar"
                 casts.append(f"{expr} as {_q(column)}")
-            conn.execute(f"create temp table _file as select {', '.join(casts)}, "
-                         "row_number() over () as __row_number from _file_read")
+            conn.execute(
+                f"create temp table _file as select {', '.join(casts)}, "
+                "row_number() over () as __row_number from _file_read"
+            )
     finally:
         conn.execute("drop table if exists _file_read")
     columns: dict[str, str] = {}
@@ -189,52 +193,81 @@ def _reason_rules(spec: FeedSpec, columns: dict[str, str], future_limit: str) ->
             rules.append((f"{raw} is null", "missing_required_value", _lit(f"{c.source} is empty")))
         if not present:
             continue
-        invalid = {"timestamp": "invalid_timestamp", "date": "invalid_date", "amount": "invalid_number",
-                   "integer": "invalid_integer", "score": "invalid_integer"}.get(c.kind)
+        invalid = {
+            "timestamp": "invalid_timestamp",
+            "date": "invalid_date",
+            "amount": "invalid_number",
+            "integer": "invalid_integer",
+            "score": "invalid_integer",
+        }.get(c.kind)
         if invalid:
-            rules.append((f"{raw} is not null and {_q(c.name)} is null", invalid,
-                          f"{_lit(c.source + ' = ')} || {raw}"))
+            rules.append((f"{raw} is not null and {_q(c.name)} is null", invalid, f"{_lit(c.source + ' = ')} || {raw}"))
         if c.kind == "timestamp":
-            rules.append((f"{_q(c.name)} > {future_limit}", "future_timestamp",
-                          f"{_lit(c.source + ' = ')} || {raw}"))
+            rules.append((f"{_q(c.name)} > {future_limit}", "future_timestamp", f"{_lit(c.source + ' = ')} || {raw}"))
         if c.kind == "amount":
             rules.append((f"{_q(c.name)} < 0", "negative_amount", f"{_lit(c.source + ' = ')} || {raw}"))
         if c.kind == "score":
-            rules.append((f"{_q(c.name)} not between 0 and 10", "score_out_of_range",
-                          f"{_lit(c.source + ' = ')} || {raw}"))
+            rules.append(
+                (
+                    f"{_q(c.name)} not between 0 and 10",
+                    "score_out_of_range",
+                    f"{_lit(c.source + ' = ')} || {raw}",
+                )
+            )
         if c.kind == "status":
             allowed = ", ".join(_lit(s) for s in spec.accepted_status)
             rules.append((f"{_q(c.name)} not in ({allowed})", "unknown_status", f"{_lit(c.source + ' = ')} || {raw}"))
         if c.kind == "json_object":
-            rules.append((f"{raw} is not null and (not coalesce(json_valid({raw}), false) "
-                          f"or json_type({raw}::json) <> 'OBJECT')", "invalid_json_object",
-                          f"{_lit(c.source + ' is not a JSON object')}"))
+            rules.append(
+                (
+                    f"{raw} is not null and (not coalesce(json_valid({raw}), false) "
+                    f"or json_type({raw}::json) <> 'OBJECT')",
+                    "invalid_json_object",
+                    f"{_lit(c.source + ' is not a JSON object')}",
+                )
+            )
     if spec.feed == "subscriptions":
-        rules.append(("period_end_at <= period_start_at", "period_end_not_after_start",
-                      "'period_end must be after period_start'"))
+        rules.append(
+            (
+                "period_end_at <= period_start_at",
+                "period_end_not_after_start",
+                "'period_end must be after period_start'",
+            )
+        )
     return rules
 
 
-def _load_file(conn: duckdb.DuckDBPyConnection, spec: FeedSpec, path: Path, load: FileLoad, load_id: str,
-               loaded_at: str, future_limit: str) -> None:
+def _load_file(
+    conn: duckdb.DuckDBPyConnection,
+    spec: FeedSpec,
+    path: Path,
+    load: FileLoad,
+    load_id: str,
+    loaded_at: str,
+    future_limit: str,
+) -> None:
     columns = _stage_file(conn, path)
     load.rows_read = conn.execute("select count(*) from _file").fetchone()[0]
     known = {c.source for c in spec.columns}
     missing = [c for c in spec.required_columns if c not in columns]
     if missing:
-        raise FileRejected("missing_required_column", f"{path.name} lacks {', '.join(missing)}; "
-                           f"columns found: {', '.join(sorted(columns)) or 'none'}")
+        raise FileRejected(
+            "missing_required_column",
+            f"{path.name} lacks {', '.join(missing)}; columns found: {', '.join(sorted(columns)) or 'none'}",
+        )
     extra = [name for name in columns if name not in known and name != "__empty"]
     extra_sql = (
         "to_json(struct_pack(" + ", ".join(f"{_q(n)} := {_q(columns[n])}" for n in extra) + "))::varchar"
-        if extra else "cast(null as varchar)"
+        if extra
+        else "cast(null as varchar)"
     )
     source_cols = [c for c in columns.values()]
     raw_record = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := {_q(c)}" for c in source_cols) + "))::varchar"
     typed = ",\n".join(f"{_typed(c, columns.get(c.source))} as {_q(c.name)}" for c in spec.columns)
     sources = ",\n".join(
         f"{'nullif(trim(' + _q(columns[c.source]) + '), ' + _lit('') + ')' if c.source in columns else 'null'}"
-        f" as src_{c.name}" for c in spec.columns
+        f" as src_{c.name}"
+        for c in spec.columns
     )
     rules = _reason_rules(spec, columns, future_limit)
     reason = "case " + " ".join(f"when {cond} then {_lit(code)}" for cond, code, _ in rules) + " end"
@@ -260,7 +293,7 @@ def _load_file(conn: duckdb.DuckDBPyConnection, spec: FeedSpec, path: Path, load
             create or replace temp table _checked as
             select c.*,
                    c.reason_code is null and (
-                       row_number() over (partition by {', '.join('c.' + _q(k) for k in spec.key)},
+                       row_number() over (partition by {", ".join("c." + _q(k) for k in spec.key)},
                                           c.reason_code is null order by c.__row_number) > 1
                        or e.__exists is not null
                    ) as is_duplicate
@@ -332,8 +365,18 @@ def load_landing(
             status = "quarantined"
         conn.execute(
             "insert into raw.raw_load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamp)",
-            [load_id, spec.feed, str(path), load.file_sha256, load.rows_read, load.rows_accepted,
-             load.rows_quarantined, load.rows_duplicate, status, loaded_at],
+            [
+                load_id,
+                spec.feed,
+                str(path),
+                load.file_sha256,
+                load.rows_read,
+                load.rows_accepted,
+                load.rows_quarantined,
+                load.rows_duplicate,
+                status,
+                loaded_at,
+            ],
         )
         conn.execute("commit")
         seen.add((f"{spec.feed}/{load.file_sha256}",))
@@ -343,8 +386,15 @@ def load_landing(
     return results
 
 
-def _quarantine_file(conn: duckdb.DuckDBPyConnection, spec: FeedSpec, path: Path, load: FileLoad, load_id: str,
-                     loaded_at: str, rejected: FileRejected) -> None:
+def _quarantine_file(
+    conn: duckdb.DuckDBPyConnection,
+    spec: FeedSpec,
+    path: Path,
+    load: FileLoad,
+    load_id: str,
+    loaded_at: str,
+    rejected: FileRejected,
+) -> None:
     """A whole file is set aside: one quarantine row per readable row, or one row for the file itself."""
     conn.execute("drop table if exists _file")
     conn.execute("drop table if exists _checked")

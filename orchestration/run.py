@@ -21,8 +21,21 @@ from orchestration.settings import REPO_ROOT, export_for_dbt, load_settings
 
 def ensure_manifest() -> None:
     if not (REPO_ROOT / "target" / "manifest.json").exists():
-        subprocess.run([sys.executable, "-m", "dbt.cli.main", "parse", "--quiet", "--project-dir", str(REPO_ROOT),
-                        "--profiles-dir", str(REPO_ROOT)], check=True, cwd=REPO_ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dbt.cli.main",
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(REPO_ROOT),
+                "--profiles-dir",
+                str(REPO_ROOT),
+            ],
+            check=True,
+            cwd=REPO_ROOT,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,23 +62,28 @@ def main(argv: list[str] | None = None) -> int:
     job = defs.resolve_job_def(args.job)
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
+            instance=instance,
+            raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
     seconds = time.monotonic() - began
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(f"\nRun {result.run_id} FAILED after {seconds:.0f}s (steps: {', '.join(failed) or 'see log'}).")
-        print(f"The published warehouse was not replaced. Inspect the run with `make dev` (DAGSTER_HOME="
-              f"{os.environ['DAGSTER_HOME']}).")
+        print(
+            f"The published warehouse was not replaced. Inspect the run with `make dev` (DAGSTER_HOME="
+            f"{os.environ['DAGSTER_HOME']})."
+        )
         return 1
     print(f"\nRun {result.run_id} succeeded in {seconds:.0f}s.")
     print(f"  landing data       {settings.landing_dir}")
     print(f"  working warehouse  {settings.work_db_path}")
     print(f"  published (BI)     {settings.published_db_path}")
     print(f"  publish manifest   {settings.published_dir / 'manifest.json'}")
-    print("  query it           .venv/bin/python -c \"import duckdb; print(duckdb.connect("
-          f"'{settings.published_db_path}', read_only=True).sql('select * from marts.fct_cohort_retention limit 5'))\"")
+    print(
+        '  query it           .venv/bin/python -c "import duckdb; print(duckdb.connect('
+        f"'{settings.published_db_path}', read_only=True).sql('select * from marts.fct_cohort_retention limit 5'))\""
+    )
     print("  Dagster UI         make dev   (then open http://127.0.0.1:3000)")
     print("  dbt docs           make docs  (then open http://127.0.0.1:8080)")
     return 0

@@ -18,7 +18,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +38,12 @@ PLATFORMS = {"ios": 0.35, "android": 0.45, "web": 0.10, "mini_program": 0.10}
 CITY_TIERS = {"tier1": (0.25, 1.10), "tier2": (0.30, 1.00), "tier3": (0.25, 0.92), "tier4": (0.20, 0.85)}
 REGIONS = ["east", "north", "south", "west", "central"]
 # birth-year band: (share, retention multiplier)
-BIRTH_YEARS = {(1997, 2008): (0.35, 1.05), (1981, 1996): (0.40, 1.00), (1965, 1980): (0.17, 0.95),
-               (1950, 1964): (0.08, 0.90)}
+BIRTH_YEARS = {
+    (1997, 2008): (0.35, 1.05),
+    (1981, 1996): (0.40, 1.00),
+    (1965, 1980): (0.17, 0.95),
+    (1950, 1964): (0.08, 0.90),
+}
 WEEKDAY_FACTOR = np.array([0.95, 0.93, 0.95, 0.97, 1.02, 1.10, 1.08])  # Monday .. Sunday
 
 # Per active day: mean count of each browsing / interaction event for an average user.
@@ -140,8 +144,8 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
     day = days["day"].to_numpy()
     quality = users["quality"].to_numpy()[user_row]
     # Sessions start between 07:00 and 23:00 UTC, or right after signup on day 0.
-    session_start = start + day.astype("timedelta64[D]") + rng.integers(7 * 3600, 23 * 3600, len(day)).astype(
-        "timedelta64[s]"
+    session_start = (
+        start + day.astype("timedelta64[D]") + rng.integers(7 * 3600, 23 * 3600, len(day)).astype("timedelta64[s]")
     )
     signup_at = users["signup_at"].to_numpy().astype("datetime64[s]")[user_row]
     first_day = days["days_since_signup"].to_numpy() == 0
@@ -175,7 +179,9 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
         reached = reached & (rng.random(len(day)) < pass_rate)
         emit(name, all_rows[reached], base[reached] + np.timedelta64(60 * step, "s"))
         order_rows = all_rows[reached]
-    order_rows = order_rows[base[order_rows] + np.timedelta64(3600, "s") < np.datetime64(spec.end + timedelta(days=1), "s")]
+    order_rows = order_rows[
+        base[order_rows] + np.timedelta64(3600, "s") < np.datetime64(spec.end + timedelta(days=1), "s")
+    ]
     order_at = base[order_rows] + np.timedelta64(60 * len(CHECKOUT_STEPS), "s")
     amount = np.round(rng.lognormal(4.6, 0.9, len(order_rows)), 2)  # median about 100, long right tail
     status = np.where(rng.random(len(order_rows)) < 0.04, "refunded", "paid").astype(object)
@@ -195,7 +201,11 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
     when.append(start + push_day[keep].astype("timedelta64[D]") + np.timedelta64(9 * 3600, "s"))
 
     events = pd.DataFrame(
-        {"user_row": np.concatenate(who), "event_name": np.concatenate(names), "event_at": np.concatenate(when)}
+        {
+            "user_row": np.concatenate(who),
+            "event_name": np.concatenate(names),
+            "event_at": np.concatenate(when),
+        }
     )
     last_second = np.datetime64(spec.end, "s") + np.timedelta64(86_399, "s")
     events = events[events["event_at"] <= last_second]  # sessions late on the last day stop at midnight
@@ -203,9 +213,7 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
     events.insert(0, "event_id", [f"e{i:09d}" for i in range(1, len(events) + 1)])
     events["user_id"] = users["user_id"].to_numpy()[events["user_row"].to_numpy()]
     events["platform"] = users["platform"].to_numpy()[events["user_row"].to_numpy()]
-    events["session_id"] = (
-        events["user_id"] + "-" + events["event_at"].to_numpy().astype("datetime64[D]").astype(str)
-    )
+    events["session_id"] = events["user_id"] + "-" + events["event_at"].to_numpy().astype("datetime64[D]").astype(str)
     orders = pd.DataFrame(
         {
             "order_id": [f"o{i:08d}" for i in range(1, len(order_rows) + 1)],
@@ -228,7 +236,16 @@ def generate_subscriptions(spec: SampleSpec, users: pd.DataFrame, rng: np.random
         plan = "monthly_plus" if rng.random() < 0.7 else "monthly_basic"
         while start <= end:
             stop = start + np.timedelta64(30, "D")
-            rows.append((f"s{sub_no:06d}", user["user_id"], plan, start, stop, 30.0 if plan == "monthly_plus" else 15.0))
+            rows.append(
+                (
+                    f"s{sub_no:06d}",
+                    user["user_id"],
+                    plan,
+                    start,
+                    stop,
+                    30.0 if plan == "monthly_plus" else 15.0,
+                )
+            )
             if rng.random() > 0.75:
                 break
             start = stop + np.timedelta64(int(rng.integers(0, 3)), "h")
@@ -284,10 +301,14 @@ def write_landing(spec: SampleSpec, out: Path) -> dict[str, int]:
     # Events: one Parquet file per UTC day, as an export job would drop them.
     event_day = events["event_at"].to_numpy().astype("datetime64[D]")
     events_out = events.drop(columns=["user_row"]).rename(columns={"event_at": "event_time"})
-    events_out["event_time"] = events_out["event_time"].dt.tz_localize(timezone.utc)
+    events_out["event_time"] = events_out["event_time"].dt.tz_localize(UTC)
     boundaries = np.flatnonzero(np.diff(event_day.view("int64"))) + 1
-    for lo, hi in tqdm(list(zip(np.r_[0, boundaries], np.r_[boundaries, len(events)], strict=True)),
-                       desc="events", unit="day", disable=len(events) < 5_000_000):
+    for lo, hi in tqdm(
+        list(zip(np.r_[0, boundaries], np.r_[boundaries, len(events)], strict=True)),
+        desc="events",
+        unit="day",
+        disable=len(events) < 5_000_000,
+    ):
         day = str(event_day[lo])
         table = pa.Table.from_pandas(events_out.iloc[lo:hi], preserve_index=False)
         pq.write_table(table, out / "events" / f"events_{day}.parquet")

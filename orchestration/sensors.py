@@ -1,6 +1,5 @@
 """Refresh when files land: the cursor is a fingerprint of the landing folder (names, sizes, times)."""
 
-
 import hashlib
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor

@@ -17,12 +17,32 @@ def test_definitions_load_with_the_refresh_job_schedule_and_sensor():
 
 def test_every_layer_is_an_asset():
     keys = _asset_keys()
-    raw = {f"raw/{t}" for t in ("events", "users", "orders", "marketing_spend", "subscriptions", "surveys",
-                               "raw_quarantine", "raw_load_audit")}
+    raw = {
+        f"raw/{t}"
+        for t in (
+            "events",
+            "users",
+            "orders",
+            "marketing_spend",
+            "subscriptions",
+            "surveys",
+            "raw_quarantine",
+            "raw_load_audit",
+        )
+    }
     assert raw <= keys
-    assert {"stg_app__events", "stg_app__users", "stg_app__orders", "stg_app__marketing_spend",
-            "stg_app__subscriptions", "stg_app__survey_responses", "int_users_resolved",
-            "int_users_activity_days", "fct_cohort_retention", "published_warehouse"} <= keys
+    assert {
+        "stg_app__events",
+        "stg_app__users",
+        "stg_app__orders",
+        "stg_app__marketing_spend",
+        "stg_app__subscriptions",
+        "stg_app__survey_responses",
+        "int_users_resolved",
+        "int_users_activity_days",
+        "fct_cohort_retention",
+        "published_warehouse",
+    } <= keys
 
 
 def test_dbt_sources_are_the_ingested_raw_tables():

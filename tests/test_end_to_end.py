@@ -63,8 +63,18 @@ def write_hand_made_landing(landing: Path) -> None:
     lines = [
         {"event_id": "e4", "user_id": "alice", "event_name": "like", "event_time": "2026-03-03T10:00:00Z"},
         {"event_id": "e5", "user_id": "bob", "event_name": "push_sent", "event_time": "2026-03-03T09:00:00Z"},
-        {"event_id": "e6", "user_id": "carol", "event_name": "app_open", "event_time": "2026-03-03T10:05:00Z"},
-        {"event_id": "e7", "user_id": "dave", "event_name": "content_view", "event_time": "2026-03-03T12:00:00Z"},
+        {
+            "event_id": "e6",
+            "user_id": "carol",
+            "event_name": "app_open",
+            "event_time": "2026-03-03T10:05:00Z",
+        },
+        {
+            "event_id": "e7",
+            "user_id": "dave",
+            "event_name": "content_view",
+            "event_time": "2026-03-03T12:00:00Z",
+        },
     ]
     (landing / "events" / "day2.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
     pq.write_table(
@@ -74,8 +84,12 @@ def write_hand_made_landing(landing: Path) -> None:
                 "user_id": ["bob", "carol", "alice", "carol"],
                 "event_name": ["app_open", "content_view", "app_open", "app_open"],
                 # epoch milliseconds are accepted too: 1772658000000 = 2026-03-04T21:00:00Z
-                "event_time": ["1772658000000", "2026-03-04T11:00:00Z", "2026-03-05T08:00:00Z",
-                               "2026-03-05T23:30:00Z"],
+                "event_time": [
+                    "1772658000000",
+                    "2026-03-04T11:00:00Z",
+                    "2026-03-05T08:00:00Z",
+                    "2026-03-05T23:30:00Z",
+                ],
             }
         ),
         landing / "events" / "day3.parquet",
@@ -102,11 +116,11 @@ def test_refresh_publishes_hand_worked_retention_and_is_repeatable(workspace, ru
     assert _published_cells(published) == EXPECTED
 
     with duckdb.connect(str(published), read_only=True) as conn:
-        quarantined = conn.execute(
-            "select source_file, row_number, reason_code from raw.raw_quarantine").fetchall()
+        quarantined = conn.execute("select source_file, row_number, reason_code from raw.raw_quarantine").fetchall()
         audit = conn.execute(
             "select sum(rows_read), sum(rows_accepted), sum(rows_quarantined), sum(rows_duplicate) "
-            "from raw.raw_load_audit where feed = 'events'").fetchone()
+            "from raw.raw_load_audit where feed = 'events'"
+        ).fetchone()
     assert [(Path(f).name, n, r) for f, n, r in quarantined] == [("day1.csv", 3, "missing_required_value")]
     assert audit == (11, 10, 1, 0)
 
@@ -120,10 +134,23 @@ def test_refresh_publishes_hand_worked_retention_and_is_repeatable(workspace, ru
     # The dbt unit tests (hand-worked rows in the models' yml) run against this built warehouse.
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
-        [str(dbt), "test", "--select", "test_type:unit", "--project-dir", str(REPO_ROOT), "--profiles-dir",
-         str(REPO_ROOT)],
-        capture_output=True, text=True, cwd=REPO_ROOT,
-        env={**__import__("os").environ, "RW_DUCKDB_PATH": str(workspace["warehouse"] / "work" / "retention.duckdb")},
+        [
+            str(dbt),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--project-dir",
+            str(REPO_ROOT),
+            "--profiles-dir",
+            str(REPO_ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={
+            **__import__("os").environ,
+            "RW_DUCKDB_PATH": str(workspace["warehouse"] / "work" / "retention.duckdb"),
+        },
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "PASS=2" in result.stdout

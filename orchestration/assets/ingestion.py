@@ -1,6 +1,5 @@
 """Ingestion: landing files -> raw tables, with quarantine and a load audit (orchestration/ingestion.py)."""
 
-
 import duckdb
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
@@ -14,7 +13,11 @@ RAW_TABLES = [spec.table for spec in FEEDS.values()] + ["raw_quarantine", "raw_l
 
 @multi_asset(
     specs=[
-        AssetSpec(raw_table_key(table), group_name=RAW_GROUP, description=f"Raw `{table}` table in the working DuckDB file.")
+        AssetSpec(
+            raw_table_key(table),
+            group_name=RAW_GROUP,
+            description=f"Raw `{table}` table in the working DuckDB file.",
+        )
         for table in RAW_TABLES
     ],
     can_subset=False,

@@ -4,7 +4,6 @@ A failed blocking check stops everything downstream, publication included, so th
 previous good version.
 """
 
-
 import duckdb
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
@@ -15,13 +14,19 @@ from orchestration.translator import raw_table_key
 
 
 def _gx_check(model: str):
-    @asset_check(asset=AssetKey([model]), name=f"gx_{model}", blocking=True,
-                 description=f"Great Expectations suite expectations/marts.py::{model}")
+    @asset_check(
+        asset=AssetKey([model]),
+        name=f"gx_{model}",
+        blocking=True,
+        description=f"Great Expectations suite expectations/marts.py::{model}",
+    )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         frame = read_table(load_settings().work_db_path, f"marts.{model}")
         outcome = validate_frame(model, frame, SUITES[model])
         for failure in outcome.failures:
-            context.log.error(f"{model}: {failure.expectation} on {failure.column} failed (observed {failure.observed})")
+            context.log.error(
+                f"{model}: {failure.expectation} on {failure.column} failed (observed {failure.observed})"
+            )
         return AssetCheckResult(
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR,
@@ -35,8 +40,12 @@ def _gx_check(model: str):
     return _check
 
 
-@asset_check(asset=raw_table_key("raw_load_audit"), name="load_reconciles", blocking=True,
-             description="Every file: rows_read = rows_accepted + rows_quarantined + rows_duplicate.")
+@asset_check(
+    asset=raw_table_key("raw_load_audit"),
+    name="load_reconciles",
+    blocking=True,
+    description="Every file: rows_read = rows_accepted + rows_quarantined + rows_duplicate.",
+)
 def load_reconciles(context: AssetCheckExecutionContext) -> AssetCheckResult:
     with duckdb.connect(str(load_settings().work_db_path), read_only=True) as conn:
         broken = conn.execute(
@@ -46,8 +55,11 @@ def load_reconciles(context: AssetCheckExecutionContext) -> AssetCheckResult:
         files = conn.execute("select count(*) from raw.raw_load_audit").fetchone()[0]
     for row in broken:
         context.log.error(f"load audit does not reconcile: {row}")
-    return AssetCheckResult(passed=not broken, severity=AssetCheckSeverity.ERROR,
-                            metadata={"files": files, "unreconciled_files": len(broken)})
+    return AssetCheckResult(
+        passed=not broken,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"files": files, "unreconciled_files": len(broken)},
+    )
 
 
 quality_checks = [*(_gx_check(model) for model in SUITES), load_reconciles]
