@@ -63,13 +63,13 @@ def test_behaviour_planted_in_the_sample(tmp_path):
     # Day-n retention over signup cohorts, computed here from the files: it decays, D1 > D7 > D30.
     rates = dict(
         conn.execute(
-            """
+            f"""
         with days as (select distinct user_id, event_time::date as d from events where event_name <> 'push_sent'),
              cohort as (select user_id, signup_time::date as c from users)
-        select n, count(distinct days.user_id) / (select count(*) from cohort where c + n <= date '{end}')
+        select n, count(distinct days.user_id) / (select count(*) from cohort where c + n <= date '{spec.end}')
         from cohort join days using (user_id), (values (1), (7), (30)) as t(n)
-        where days.d = cohort.c + n and cohort.c + n <= date '{end}' group by n
-        """.format(end=spec.end)
+        where days.d = cohort.c + n and cohort.c + n <= date '{spec.end}' group by n
+        """
         ).fetchall()
     )
     assert 0.25 < rates[1] < 0.60 and rates[1] > rates[7] > rates[30] > 0.05
@@ -77,12 +77,12 @@ def test_behaviour_planted_in_the_sample(tmp_path):
     # Referral users retain better than paid-social users on day 7.
     by_channel = dict(
         conn.execute(
-            """
+            f"""
         with days as (select distinct user_id, event_time::date as d from events where event_name <> 'push_sent')
         select acquisition_channel, avg(case when exists (select 1 from days where days.user_id = users.user_id
                and days.d = users.signup_time::date + 7) then 1 else 0 end)
-        from users where signup_time::date + 7 <= date '{end}' group by 1
-        """.format(end=spec.end)
+        from users where signup_time::date + 7 <= date '{spec.end}' group by 1
+        """
         ).fetchall()
     )
     assert by_channel["referral"] > by_channel["paid_social"]
