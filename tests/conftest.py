@@ -31,3 +31,31 @@ def run_refresh(workspace: dict[str, Path]) -> Callable[[], int]:
     from orchestration.run import main
 
     return lambda: main([])
+
+
+SAMPLE_SPEC_FOR_TESTS = {"users": 1500, "days": 75, "seed": 3}
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The real job run once per test session on a small generated sample (SAMPLE_SPEC_FOR_TESTS).
+
+    Tests that compare marts with an independent implementation read `published` (read-only) and the landing
+    files under `landing`; they must not write to either.
+    """
+    from orchestration.run import main
+    from orchestration.sample_data import SampleSpec, write_landing
+
+    root = tmp_path_factory.mktemp("sample_warehouse")
+    paths = {"landing": root / "landing", "warehouse": root / "wh", "dagster": root / "dagster"}
+    paths["dagster"].mkdir()
+    write_landing(SampleSpec(**SAMPLE_SPEC_FOR_TESTS), paths["landing"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RW_LANDING_DIR", str(paths["landing"]))
+        patch.setenv("RW_WAREHOUSE_DIR", str(paths["warehouse"]))
+        patch.setenv("DAGSTER_HOME", str(paths["dagster"]))
+        patch.setenv("RW_TIMEZONE", "UTC")
+        patch.delenv("RW_DUCKDB_PATH", raising=False)
+        assert main([]) == 0, "the refresh job failed on the generated sample"
+    paths["published"] = paths["warehouse"] / "published" / "retention.duckdb"
+    return paths
