@@ -58,7 +58,7 @@ DAILY_EVENT_RATES = {
     "follow": 0.10,
     "invite": 0.02,
 }
-CHECKOUT_STEPS = ["checkout_started", "payment_method_chosen", "payment_submitted", "payment_succeeded"]
+CHECKOUT_STEPS = ["checkout_started", "payment_method_selected", "payment_submitted", "payment_succeeded"]
 CHECKOUT_STEP_PASS = [1.0, 0.82, 0.88, 0.90]
 
 

@@ -45,7 +45,7 @@ def test_behaviour_planted_in_the_sample(tmp_path):
         "product_view",
         "add_to_cart",
         "checkout_started",
-        "payment_method_chosen",
+        "payment_method_selected",
         "payment_submitted",
         "payment_succeeded",
         "order_paid",
