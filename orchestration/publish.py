@@ -1,7 +1,12 @@
-"""Publish the working warehouse as the read-only file users and BI tools open.
+"""Publish the working warehouse for people and BI tools: blue/green, never in place.
 
-The copy is written beside the published file and renamed into place (an atomic replace on one file system):
-a reader holding the old file keeps its consistent view, and nobody ever sees half a refresh.
+1. fold the working file's WAL into it and copy it beside the published file;
+2. from that copy, export every public model (schema `marts`) and the load monitoring tables to Parquet;
+3. rename the copy over `published/retention.duckdb` (atomic on one file system), then swap the Parquet folder;
+4. write `published/manifest.json` last.
+
+A reader that holds the old file keeps its consistent view (its open file is the old inode) and never blocks the
+refresh; a reader that opens after the rename sees the new version. Nobody sees half a refresh.
 """
 
 from __future__ import annotations
@@ -9,40 +14,113 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import Settings
+from orchestration.settings import REPO_ROOT, Settings
+
+PUBLIC_SCHEMAS = ("marts",)
+MONITORING_TABLES = ("raw.raw_load_audit", "raw.raw_quarantine")
 
 
-def publish(settings: Settings) -> dict:
+def public_relations(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """`schema.table` of every public model plus the load monitoring tables, in a stable order."""
+    schemas = ", ".join(f"'{s}'" for s in PUBLIC_SCHEMAS)
+    marts = [
+        name
+        for (name,) in conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            f"where table_schema in ({schemas}) order by 1"
+        ).fetchall()
+    ]
+    present = {
+        name
+        for (name,) in conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    }
+    return marts + [t for t in MONITORING_TABLES if t in present]
+
+
+def project_version() -> dict[str, str | None]:
+    try:
+        package = version("retention-warehouse")
+    except PackageNotFoundError:
+        package = None
+    if package is None:
+        text = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+        package = next((line.split('"')[1] for line in text.splitlines() if line.startswith("version")), None)
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    return {"version": package, "git_commit": commit}
+
+
+def _as_of_date(conn: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        value = conn.execute("select max(activity_date) from intermediate.int_users_activity_days").fetchone()[0]
+    except duckdb.Error:
+        return None
+    return value.isoformat() if value else None
+
+
+def publish(settings: Settings, data_quality: dict | None = None) -> dict:
     source = settings.work_db_path
-    target = settings.published_db_path
-    target.parent.mkdir(parents=True, exist_ok=True)
+    published = settings.published_dir
+    published.mkdir(parents=True, exist_ok=True)
+    token = f"{os.getpid()}.{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+    staging_db = published / f".retention.duckdb.{token}.tmp"
+    staging_parquet = published / f".parquet.{token}.tmp"
+
     with duckdb.connect(str(source)) as conn:
         conn.execute("checkpoint")  # fold the WAL into the file before copying it
-        tables = conn.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' and table_schema in ('marts', 'raw') order by 1"
-        ).fetchall()
-        row_counts = {name: conn.execute(f"select count(*) from {name}").fetchone()[0] for (name,) in tables}
-        as_of = conn.execute("select max(activity_date) from intermediate.int_users_activity_days").fetchone()[0]
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.copyfile(source, staging)
-    os.replace(staging, target)
+    shutil.copyfile(source, staging_db)
+    try:
+        staging_parquet.mkdir()
+        with duckdb.connect(str(staging_db), read_only=True) as conn:
+            relations = public_relations(conn)
+            row_counts = {}
+            for relation in relations:
+                row_counts[relation] = conn.execute(f"select count(*) from {relation}").fetchone()[0]
+                file = staging_parquet / f"{relation.split('.')[-1]}.parquet"
+                conn.execute(f"copy {relation} to '{file}' (format parquet, compression zstd)")
+            as_of = _as_of_date(conn)
+        os.replace(staging_db, settings.published_db_path)
+        _swap_folder(staging_parquet, published / "parquet")
+    finally:
+        staging_db.unlink(missing_ok=True)
+        shutil.rmtree(staging_parquet, ignore_errors=True)
+
     manifest = {
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "database": str(target),
-        "as_of_date": as_of.isoformat() if as_of else None,
+        "as_of_date": as_of,
+        "database": str(settings.published_db_path),
+        "parquet_dir": str(published / "parquet"),
+        "project": project_version(),
+        "timezone": settings.timezone,
+        "data_quality": data_quality or {},
         "row_counts": row_counts,
     }
-    _write_atomically(settings.published_dir / "manifest.json", json.dumps(manifest, indent=2))
+    write_atomically(published / "manifest.json", json.dumps(manifest, indent=2, default=str))
     return manifest
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _swap_folder(new: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old.{os.getpid()}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_atomically(path: Path, text: str) -> None:
     staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     staging.write_text(text, encoding="utf-8")
     os.replace(staging, path)
