@@ -20,7 +20,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --project-dir . --profiles-dir .
 DBT_SOURCES := dbt_project.yml profiles.yml packages.yml $(shell find models macros seeds tests/dbt -type f 2>/dev/null)
 
-.PHONY: help install manifest sample run dev docs test lint clean distclean
+.PHONY: help install manifest sample run dev docs sql browser test lint clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,10 +56,20 @@ docs: target/manifest.json  ## dbt docs on http://127.0.0.1:8080 (after make run
 	$(DBT) docs generate $(DBT_FLAGS)
 	$(DBT) docs serve $(DBT_FLAGS) --host 127.0.0.1 --port 8080 --no-browser
 
+sql: $(VENV)/.installed  ## interactive SQL (harlequin) on the published warehouse, read-only
+	$(BIN)/harlequin --read-only $(RW_WAREHOUSE_DIR)/published/retention.duckdb
+
+browser:  ## install headless Chromium for the report test (Debian, as root); the test skips, saying why, without it
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+		|| echo "could not install chromium: the browser test will be skipped"; \
+	else echo "chromium not installed and no root apt-get: the browser test will be skipped"; fi
+
 lint: $(VENV)/.installed  ## ruff on the Python code
 	$(BIN)/ruff check orchestration expectations tests
 
-test: target/manifest.json lint  ## every test layer: ruff, pytest (unit, dbt unit tests, end to end)
+test: target/manifest.json lint browser  ## every test layer: ruff, pytest (unit, dbt unit tests, end to end)
 	$(BIN)/python -m pytest
 
 clean:  ## remove build outputs and the local warehouse (keeps landing data and .venv)
