@@ -43,9 +43,14 @@ class SuiteOutcome:
         return [o for o in self.outcomes if not o.success]
 
 
-def read_table(db_path: Path, relation: str) -> pd.DataFrame:
+def read_query(db_path: Path, sql: str) -> pd.DataFrame:
+    """The rows to validate, through a short-lived read-only connection (never blocks the pipeline's writer)."""
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        return conn.sql(f"select * from {relation}").df()
+        return conn.sql(sql).df()
+
+
+def read_table(db_path: Path, relation: str) -> pd.DataFrame:
+    return read_query(db_path, f"select * from {relation}")
 
 
 def validate_frame(

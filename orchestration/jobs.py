@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
+from orchestration.checks.results import dq_hooks
+
 retention_refresh = define_asset_job(
     name="retention_refresh",
     selection=AssetSelection.all(),
     executor_def=in_process_executor,
+    hooks=dq_hooks,
     description="Load new landing files, build and test every dbt model, run the quality checks, publish.",
 )

@@ -24,7 +24,7 @@ import duckdb
 from orchestration.settings import REPO_ROOT, Settings
 
 PUBLIC_SCHEMAS = ("marts",)
-MONITORING_TABLES = ("raw.raw_load_audit", "raw.raw_quarantine")
+MONITORING_TABLES = ("raw.raw_load_audit", "raw.raw_quarantine", "quality.dq_results")
 
 
 def public_relations(conn: duckdb.DuckDBPyConnection) -> list[str]:
@@ -40,7 +40,8 @@ def public_relations(conn: duckdb.DuckDBPyConnection) -> list[str]:
     present = {
         name
         for (name,) in conn.execute(
-            "select table_schema || '.' || table_name from information_schema.tables where table_schema = 'raw'"
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('raw', 'quality')"
         ).fetchall()
     }
     return marts + [t for t in MONITORING_TABLES if t in present]

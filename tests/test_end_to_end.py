@@ -165,13 +165,26 @@ def test_a_failing_blocking_check_keeps_the_previous_published_file(workspace, r
     # Corrupt the mart the way a bug would (a rate of 1.5) by making the GX suite see it.
     import expectations.runner as runner
 
-    real_read = runner.read_table
+    real_read = runner.read_query
 
-    def corrupted(db_path, relation):
-        frame = real_read(db_path, relation)
-        frame.loc[0, "retention_rate"] = 1.5
+    def corrupted(db_path, sql):
+        frame = real_read(db_path, sql)
+        if "fct_cohort_retention" in sql:
+            frame.loc[0, "retention_rate"] = 1.5
         return frame
 
-    monkeypatch.setattr("orchestration.checks.quality.read_table", corrupted)
+    monkeypatch.setattr("orchestration.checks.quality.read_query", corrupted)
     assert run_refresh() == 1
     assert published.read_bytes() == before
+
+    # quality.dq_results in the working warehouse records the failed run: that check failed, the others ran.
+    with duckdb.connect(str(workspace["warehouse"] / "work" / "retention.duckdb"), read_only=True) as conn:
+        runs = conn.execute(
+            "select run_id, bool_and(passed), count(*) from quality.dq_results group by 1 order by min(checked_at)"
+        ).fetchall()
+        failed = conn.execute(
+            "select asset, check_name, severity, observed_value from quality.dq_results where not passed"
+        ).fetchall()
+    assert [(ok, n > 30) for _, ok, n in runs] == [(True, True), (False, True)]
+    assert [(a, c, s) for a, c, s, _ in failed] == [("fct_cohort_retention", "gx_fct_cohort_retention", "error")]
+    assert "expect_column_values_to_be_between(retention_rate)" in failed[0][3]

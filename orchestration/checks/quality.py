@@ -1,39 +1,50 @@
-"""Blocking data-quality checks: GX suites on marts, reconciliation of the load audit.
+"""Blocking data-quality checks: the GX suites of every layer, and reconciliation of the load audit.
 
-A failed blocking check stops everything downstream, publication included, so the published file keeps the
-previous good version.
+A failed blocking (ERROR) check stops everything downstream, publication included, so the published file keeps
+the previous good version. Every result is recorded in quality.dq_results (orchestration/checks/results.py).
 """
+
+from collections.abc import Callable
 
 import duckdb
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
-from expectations.marts import SUITES
-from expectations.runner import read_table, validate_frame
+from expectations import marts, raw, staging
+from expectations.runner import read_query, validate_frame
 from orchestration.settings import load_settings
 from orchestration.translator import raw_table_key
 
 
-def _gx_check(model: str):
+def asset_key_for(relation: str) -> AssetKey:
+    schema, table = relation.split(".")
+    return raw_table_key(table) if schema == "raw" else AssetKey([table])
+
+
+def _suite_check(relation: str, expectations: Callable, rows_sql: str | None):
+    name = f"gx_{relation.split('.')[1]}"
+
     @asset_check(
-        asset=AssetKey([model]),
-        name=f"gx_{model}",
+        asset=asset_key_for(relation),
+        name=name,
         blocking=True,
-        description=f"Great Expectations suite expectations/marts.py::{model}",
+        description=f"Great Expectations suite on {relation} (expectations/{relation.split('.')[0]}.py)",
     )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        frame = read_table(load_settings().work_db_path, f"marts.{model}")
-        outcome = validate_frame(model, frame, SUITES[model])
+        frame = read_query(load_settings().work_db_path, rows_sql or f"select * from {relation}")
+        outcome = validate_frame(relation, frame, expectations)
         for failure in outcome.failures:
             context.log.error(
-                f"{model}: {failure.expectation} on {failure.column} failed (observed {failure.observed})"
+                f"{relation}: {failure.expectation}({failure.column}) failed, observed {failure.observed}"
             )
         return AssetCheckResult(
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR,
             metadata={
-                "rows": outcome.rows,
+                "rows_checked": outcome.rows,
                 "expectations": len(outcome.outcomes),
-                "failed": ", ".join(f"{f.expectation}({f.column})" for f in outcome.failures) or "none",
+                "observed_value": "; ".join(f"{f.expectation}({f.column}): {f.observed}" for f in outcome.failures)
+                or f"{len(outcome.outcomes)} expectations met on {outcome.rows} rows",
+                "expected": ", ".join(f"{o.expectation}({o.column})" for o in outcome.outcomes),
             },
         )
 
@@ -58,8 +69,19 @@ def load_reconciles(context: AssetCheckExecutionContext) -> AssetCheckResult:
     return AssetCheckResult(
         passed=not broken,
         severity=AssetCheckSeverity.ERROR,
-        metadata={"files": files, "unreconciled_files": len(broken)},
+        metadata={
+            "files": files,
+            "observed_value": f"{len(broken)} of {files} files unreconciled",
+            "expected": "rows_read = rows_accepted + rows_quarantined + rows_duplicate for every file",
+        },
     )
 
 
-quality_checks = [*(_gx_check(model) for model in SUITES), load_reconciles]
+def _all_suites() -> list[tuple[str, Callable, str | None]]:
+    suites = [(relation, factory, raw.ROWS.get(relation)) for relation, factory in raw.SUITES.items()]
+    suites += [(relation, factory, staging.ROWS.get(relation)) for relation, factory in staging.SUITES.items()]
+    suites += [(f"marts.{model}", factory, None) for model, factory in marts.SUITES.items()]
+    return suites
+
+
+quality_checks = [*(_suite_check(*suite) for suite in _all_suites()), load_reconciles]
