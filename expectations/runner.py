@@ -53,23 +53,48 @@ def read_table(db_path: Path, relation: str) -> pd.DataFrame:
     return read_query(db_path, f"select * from {relation}")
 
 
-def validate_frame(
-    suite_name: str, frame: pd.DataFrame, expectations: Callable[[], Sequence[gx.expectations.Expectation]]
-) -> SuiteOutcome:
-    context = gx.get_context(mode="ephemeral")
+def _context(docs_root: Path | None):
+    """Ephemeral by default; file-backed under docs_root when results should be kept and rendered as Data Docs."""
+    if docs_root is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        docs_root.mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(docs_root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (
-        context.data_sources.add_pandas("retention_warehouse")
-        .add_dataframe_asset(suite_name)
-        .add_batch_definition_whole_dataframe("whole_table")
-    )
-    suite = context.suites.add_or_update(gx.ExpectationSuite(name=suite_name))
-    for expectation in expectations():
-        suite.add_expectation(expectation)
+    return context
+
+
+def data_docs_dir(docs_root: Path) -> Path:
+    return docs_root / "gx" / "uncommitted" / "data_docs" / "local_site"
+
+
+def validate_frame(
+    suite_name: str,
+    frame: pd.DataFrame,
+    expectations: Callable[[], Sequence[gx.expectations.Expectation]],
+    docs_root: Path | None = None,
+) -> SuiteOutcome:
+    """Validate `frame` with the suite; with docs_root, keep the result and update the Data Docs site there."""
+    context = _context(docs_root)
+    source = context.data_sources.add_or_update_pandas("retention_warehouse")
+    asset = next((a for a in source.assets if a.name == suite_name), None) or source.add_dataframe_asset(suite_name)
+    batch = next((b for b in asset.batch_definitions if b.name == "whole_table"), None)
+    batch = batch or asset.add_batch_definition_whole_dataframe("whole_table")
+    suite = context.suites.add_or_update(gx.ExpectationSuite(name=suite_name, expectations=list(expectations())))
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite_name, data=batch, suite=suite)
     )
-    result = definition.run(batch_parameters={"dataframe": frame})
+    if docs_root is None:
+        result = definition.run(batch_parameters={"dataframe": frame})
+    else:
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=suite_name,
+                validation_definitions=[definition],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            )
+        )
+        result = next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()))
     outcomes = []
     for item in result.results:
         config = item.expectation_config
@@ -77,7 +102,7 @@ def validate_frame(
         outcomes.append(
             ExpectationOutcome(
                 expectation=config.type,
-                column=config.kwargs.get("column"),
+                column=config.kwargs.get("column") or config.kwargs.get("column_A"),
                 success=bool(item.success),
                 observed=str(observed),
             )

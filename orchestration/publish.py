@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from expectations.runner import data_docs_dir
 from orchestration.settings import REPO_ROOT, Settings
 
 PUBLIC_SCHEMAS = ("marts",)
@@ -95,6 +96,11 @@ def publish(settings: Settings, data_quality: dict | None = None) -> dict:
             as_of = _as_of_date(conn)
         os.replace(staging_db, settings.published_db_path)
         _swap_folder(staging_parquet, published / "parquet")
+        docs = data_docs_dir(settings.quality_dir)
+        if docs.is_dir():
+            staging_docs = published / f".quality.{token}.tmp"
+            shutil.copytree(docs, staging_docs)
+            _swap_folder(staging_docs, published / "quality")
     finally:
         staging_db.unlink(missing_ok=True)
         shutil.rmtree(staging_parquet, ignore_errors=True)
@@ -104,6 +110,7 @@ def publish(settings: Settings, data_quality: dict | None = None) -> dict:
         "as_of_date": as_of,
         "database": str(settings.published_db_path),
         "parquet_dir": str(published / "parquet"),
+        "data_docs": str(published / "quality" / "index.html"),
         "project": project_version(),
         "timezone": settings.timezone,
         "data_quality": data_quality or {},

@@ -32,6 +32,11 @@ class Settings:
         return self.warehouse_dir / "work" / "retention.duckdb"
 
     @property
+    def quality_dir(self) -> Path:
+        """The Great Expectations project: suites, kept validation results and the Data Docs site."""
+        return self.warehouse_dir / "quality"
+
+    @property
     def published_dir(self) -> Path:
         return self.warehouse_dir / "published"
 

@@ -30,8 +30,9 @@ def _suite_check(relation: str, expectations: Callable, rows_sql: str | None):
         description=f"Great Expectations suite on {relation} (expectations/{relation.split('.')[0]}.py)",
     )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        frame = read_query(load_settings().work_db_path, rows_sql or f"select * from {relation}")
-        outcome = validate_frame(relation, frame, expectations)
+        settings = load_settings()
+        frame = read_query(settings.work_db_path, rows_sql or f"select * from {relation}")
+        outcome = validate_frame(relation, frame, expectations, docs_root=settings.quality_dir)
         for failure in outcome.failures:
             context.log.error(
                 f"{relation}: {failure.expectation}({failure.column}) failed, observed {failure.observed}"
