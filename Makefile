@@ -66,8 +66,11 @@ browser:  ## install headless Chromium for the report test (Debian, as root); th
 		|| echo "could not install chromium: the browser test will be skipped"; \
 	else echo "chromium not installed and no root apt-get: the browser test will be skipped"; fi
 
-lint: $(VENV)/.installed  ## ruff on the Python code
+lint: target/manifest.json  ## style gates: ruff (Python), sqlfluff (models), dbt-bouncer (project-evaluator rules)
 	$(BIN)/ruff check orchestration expectations tests
+	$(BIN)/ruff format --check orchestration expectations tests
+	RW_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models --disable-progress-bar
+	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
 test: target/manifest.json lint browser  ## every test layer: ruff, pytest (unit, dbt unit tests, end to end)
 	$(BIN)/python -m pytest

@@ -21,7 +21,7 @@ as_of as (
         {% if var('retention_as_of_date') -%}
         cast('{{ var("retention_as_of_date") }}' as date)
         {%- else -%}
-        max(activity_date)
+            max(activity_date)
         {%- endif %} as as_of_date
 
     from activity_days
@@ -49,7 +49,7 @@ retained as (
     from users
     inner join activity_days
         on users.user_key = activity_days.user_key
-        and activity_days.activity_date >= users.signup_date
+            and activity_days.activity_date >= users.signup_date
     group by 1, 2
 
 ),
@@ -76,7 +76,7 @@ cells as (
     cross join as_of
     left join retained
         on cohort_sizes.cohort_start = retained.cohort_start
-        and periods.period_number = retained.period_number
+            and periods.period_number = retained.period_number
     where cohort_sizes.cohort_start <= as_of.as_of_date
 
 ),

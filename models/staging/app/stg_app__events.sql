@@ -17,7 +17,7 @@ final as (
         platform,
         session_id,
         properties,
-        not ({{ in_event_set('event_name', 'passive_events') }}) as is_active_event,
+        {{ in_event_set('event_name', 'passive_events', negate=true) }} as is_active_event,
         {{ in_event_set('event_name', 'interaction_events') }} as is_interaction,
         {{ in_event_set('event_name', 'creation_events') }} as is_creation,
         _loaded_at as loaded_at
