@@ -4,6 +4,7 @@ A failed blocking (ERROR) check stops everything downstream, publication include
 the previous good version. Every result is recorded in quality.dq_results (orchestration/checks/results.py).
 """
 
+import os
 from collections.abc import Callable
 
 import duckdb
@@ -86,3 +87,66 @@ def _all_suites() -> list[tuple[str, Callable, str | None]]:
 
 
 quality_checks = [*(_suite_check(*suite) for suite in _all_suites()), load_reconciles]
+
+
+ANOMALY_SQL = """
+with daily as (
+    select 'dau' as metric, activity_date as day, count(*) * 1.0 as value
+    from intermediate.int_users_activity_days group by 1, 2
+    union all
+    select 'd' || period_number || '_retention_rate', cohort_start, retention_rate
+    from marts.fct_cohort_retention
+    where retention_definition = 'activity' and cohort_grain = 'day' and breakdown_name = 'all'
+      and retention_type = 'n_period' and period_number in (1, 7) and is_mature
+),
+latest as (select metric, max(day) as day from daily group by 1),
+scored as (
+    select latest.metric, latest.day,
+           max(case when daily.day = latest.day then daily.value end) as value,
+           avg(case when daily.day < latest.day then daily.value end) as trailing_mean,
+           stddev_samp(case when daily.day < latest.day then daily.value end) as trailing_sd,
+           count(case when daily.day < latest.day then 1 end) as trailing_days
+    from latest join daily on daily.metric = latest.metric and daily.day between latest.day - 56 and latest.day
+    group by 1, 2
+)
+select metric, day, value, trailing_mean, trailing_sd, trailing_days from scored order by 1
+"""
+
+
+def find_anomalies(rows: list[tuple], sigma: float, min_history: int = 14) -> list[str]:
+    """rows: (metric, day, value, trailing_mean, trailing_sd, trailing_days) -> one line per outlier."""
+    outliers = []
+    for metric, day, value, mean, sd, days in rows:
+        if value is None or mean is None or not sd or days < min_history:
+            continue  # too little history to judge
+        z = (value - mean) / sd
+        if abs(z) > sigma:
+            outliers.append(f"{metric} on {day}: {value:.4g} vs trailing mean {mean:.4g} (z = {z:+.1f})")
+    return outliers
+
+
+@asset_check(
+    asset=AssetKey(["fct_cohort_retention"]),
+    name="anomaly_d1_d7_dau",
+    blocking=False,
+    description="Warns when the latest D1, D7 retention or DAU is more than RW_ANOMALY_SIGMA (default 3) "
+    "standard deviations from its trailing 8 weeks.",
+)
+def anomaly_d1_d7_dau(context: AssetCheckExecutionContext) -> AssetCheckResult:
+    sigma = float(os.environ.get("RW_ANOMALY_SIGMA", "3"))
+    with duckdb.connect(str(load_settings().work_db_path), read_only=True) as conn:
+        rows = conn.execute(ANOMALY_SQL).fetchall()
+    outliers = find_anomalies(rows, sigma)
+    for line in outliers:
+        context.log.warning(f"anomaly: {line}")
+    return AssetCheckResult(
+        passed=not outliers,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "observed_value": "; ".join(outliers) or f"{len(rows)} series within {sigma} sd",
+            "expected": f"|z| <= {sigma} against the trailing 56 days",
+        },
+    )
+
+
+quality_checks.append(anomaly_d1_d7_dau)
