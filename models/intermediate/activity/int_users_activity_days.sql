@@ -29,7 +29,7 @@ final as (
     from events
     where
         is_active_event
-        and {{ incremental_lookback('event_date', 'activity_date') }}
+        and {{ incremental_lookback('event_date', 'activity_date', 'event_at') }}
     group by 1, 2
 
 )
