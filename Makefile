@@ -80,3 +80,12 @@ clean:  ## remove build outputs and the local warehouse (keeps landing data and 
 
 distclean: clean  ## also remove .venv and .tools
 	rm -rf $(VENV) .tools
+
+# --- issue 3: real data and the incremental benchmark ---
+.PHONY: cdnow benchmark
+cdnow: target/manifest.json  ## the CDNOW purchase log (from lifetimes) as an orders feed, in data/cdnow/
+	$(BIN)/python -m orchestration.cdnow --landing data/cdnow/landing --warehouse data/cdnow/warehouse
+
+benchmark: target/manifest.json  ## one-day incremental refresh vs full rebuild on a 100-day sample (not a test)
+	$(BIN)/python -m orchestration.benchmarks.incremental
+# --- end issue 3 ---

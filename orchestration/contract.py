@@ -124,3 +124,6 @@ FEEDS: dict[str, FeedSpec] = {
 }
 
 FILE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".json", ".parquet")
+
+# A longer value in any column (a log dumped into `properties`, say) sets the row aside as field_too_long.
+MAX_FIELD_CHARS = 65_536

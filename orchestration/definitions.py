@@ -21,3 +21,9 @@ defs = Definitions(
     sensors=[landing_folder_sensor],
     resources={"dbt": dbt_resource},
 )
+
+# --- issue 3: the full_refresh job (incremental dbt models rebuilt from the whole raw history) ---
+from orchestration.jobs import full_refresh  # noqa: E402
+
+defs = Definitions.merge(defs, Definitions(jobs=[full_refresh]))
+# --- end issue 3 ---

@@ -9,18 +9,27 @@ before is skipped, so loading the same folder twice changes nothing. One file is
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
+import json
 import logging
+import sys
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from orchestration.contract import FEEDS, FILE_SUFFIXES, Column, FeedSpec
+from orchestration.contract import FEEDS, FILE_SUFFIXES, MAX_FIELD_CHARS, Column, FeedSpec
 
 log = logging.getLogger(__name__)
+
+UTF8_BOM = b"\xef\xbb\xbf"
+csv.field_size_limit(sys.maxsize)  # a very long field is a row-level rule (field_too_long), not a parse error
 
 SQL_TYPES = {
     "text": "varchar",
@@ -110,44 +119,177 @@ def _sha256(path: Path) -> str:
 
 
 def _reader_sql(path: Path) -> str:
+    """The fast, strict DuckDB reader of a file; any error sends CSV and JSON Lines to the careful reader."""
     name = path.name.lower()
     p = _lit(str(path))
     if name.endswith((".csv", ".csv.gz")):
-        return f"select * from read_csv({p}, all_varchar = true, header = true)"
+        return (
+            f"select * from read_csv({p}, all_varchar = true, header = true, delim = ',', quote = '\"', "
+            "escape = '\"', strict_mode = true, skip = 0)"
+        )
     if name.endswith(".parquet"):
         return f"select * from read_parquet({p})"
     # JSON Lines: one object a line, kept as JSON so that nested objects stay JSON text.
     return f"select json as __json from read_ndjson_objects({p})"
 
 
+def _is_csv(path: Path) -> bool:
+    return path.name.lower().endswith((".csv", ".csv.gz"))
+
+
+def _file_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as error:
+            raise FileRejected("unreadable_file", f"corrupt gzip: {error}") from error
+    return data.removeprefix(UTF8_BOM)
+
+
+def _physical_lines(data: bytes) -> tuple[list[str], set[int]]:
+    """Lines with their endings, decoded as UTF-8; the indexes of the lines that are not valid UTF-8."""
+    lines, bad = [], set()
+    for index, raw in enumerate(data.splitlines(keepends=True)):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(raw.decode("utf-8", errors="backslashreplace"))
+            bad.add(index)
+    return lines, bad
+
+
+Reject = tuple[int, str, str, str]  # (row_number, raw text, reason_code, reason_detail)
+
+
+def _careful_csv(path: Path) -> tuple[pa.Table, list[Reject]]:
+    """Record by record with Python's csv module: a record that cannot be parsed is rejected, the rest load.
+
+    Records are numbered like the fast reader numbers rows (data records from 1, blank lines skipped), so a
+    row number means the same whichever reader read the file.
+    """
+    lines, bad = _physical_lines(_file_bytes(path))
+    reader = csv.reader(iter(lines), strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    rejects: list[Reject] = []
+    consumed = 0
+    while True:
+        start = consumed
+        try:
+            record = next(reader)
+            error = None
+        except StopIteration:
+            break
+        except csv.Error as parse_error:
+            record, error = None, str(parse_error)
+        consumed = reader.line_num
+        if record == []:
+            continue
+        text = "".join(lines[start:consumed]).rstrip("\r\n")
+        if header is None:
+            if error or bad & set(range(start, consumed)):
+                raise FileRejected("invalid_encoding" if not error else "unreadable_file", f"header: {error or text}")
+            header = record
+            continue
+        number = len(numbers) + len(rejects) + 1
+        if bad & set(range(start, consumed)):
+            rejects.append((number, text, "invalid_encoding", "not valid UTF-8 (bytes shown as \\x escapes)"))
+        elif error or len(record) != len(header):
+            detail = error or f"{len(record)} fields where the header has {len(header)}"
+            rejects.append((number, text, "malformed_csv_row", detail))
+        else:
+            rows.append(record)
+            numbers.append(number)
+        if error:
+            break  # the reader cannot resynchronise after a parse error: the rest is one rejected record
+    if header is None:
+        raise FileRejected("empty_file", "the file is empty")
+    columns = {name: pa.array([r[i] for r in rows], pa.string()) for i, name in enumerate(header)}
+    columns["__row_number"] = pa.array(numbers, pa.int64())
+    return pa.Table.from_arrays(list(columns.values()), names=list(columns)), rejects
+
+
+def _careful_jsonl(path: Path) -> tuple[pa.Table, list[Reject]]:
+    """Line by line: a line that is not a JSON object (a truncated line, say) is rejected, the others load."""
+    lines, bad = _physical_lines(_file_bytes(path))
+    objects: list[str] = []
+    numbers: list[int] = []
+    rejects: list[Reject] = []
+    for index, line in enumerate(lines):
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        number = len(objects) + len(rejects) + 1
+        if index in bad:
+            rejects.append((number, text, "invalid_encoding", "not valid UTF-8 (bytes shown as \\x escapes)"))
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError as error:
+            rejects.append((number, text, "malformed_json_line", f"not valid JSON: {error}"))
+            continue
+        if not isinstance(value, dict):
+            rejects.append((number, text, "malformed_json_line", f"a JSON {type(value).__name__}, not an object"))
+            continue
+        objects.append(text)
+        numbers.append(number)
+    table = pa.table({"__json": pa.array(objects, pa.string()), "__row_number": pa.array(numbers, pa.int64())})
+    return table, rejects
+
+
 def _stage_file(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
-    """Materialise the file as temp table _file (text columns + __row_number); map lower-case name -> column."""
+    """Materialise the file as temp table _file (text columns + __row_number) and the records that could not be
+    parsed as temp table _rejects; return the map lower-case column name -> column of _file."""
     conn.execute("drop table if exists _file")
+    conn.execute("drop table if exists _file_read")
+    conn.execute(
+        "create or replace temp table _rejects "
+        "(__row_number bigint, raw_record varchar, reason_code varchar, reason_detail varchar)"
+    )
+    rejects: list[Reject] = []
     try:
-        conn.execute(f"create temp table _file_read as {_reader_sql(path)}")
+        conn.execute(
+            f"create temp table _file_read as select *, row_number() over () as __row_number from ({_reader_sql(path)})"
+        )
+        if not _is_csv(path) and path.suffix.lower() != ".parquet":
+            not_objects = conn.execute("select count(*) from _file_read where json_type(__json) <> 'OBJECT'")
+            if not_objects.fetchone()[0]:
+                raise duckdb.InvalidInputException("a line is not a JSON object")
     except duckdb.Error as error:
-        raise FileRejected("unreadable_file", str(error).splitlines()[0][:500]) from error
+        conn.execute("drop table if exists _file_read")
+        if path.suffix.lower() == ".parquet":
+            raise FileRejected("unreadable_file", str(error).splitlines()[0][:500]) from error
+        table, rejects = _careful_csv(path) if _is_csv(path) else _careful_jsonl(path)
+        conn.register("_careful", table)
+        conn.execute("create temp table _file_read as select * from _careful")
+        conn.unregister("_careful")
+    if rejects:
+        conn.executemany("insert into _rejects values (?, ?, ?, ?)", [list(r) for r in rejects])
     try:
         described = conn.execute("select column_name, column_type from (describe _file_read)").fetchall()
+        described = [(c, t) for c, t in described if c != "__row_number"]
         if [c for c, _ in described] == ["__json"]:
             keys = [k for (k,) in conn.execute("select distinct unnest(json_keys(__json)) from _file_read").fetchall()]
             projections = [f"__json ->> {_lit(k)} as {_q(k)}" for k in sorted(keys)]
             select = ", ".join(projections) if projections else "null as __empty"
-            conn.execute(
-                f"create temp table _file as select {select}, row_number() over () as __row_number from _file_read"
-            )
+            conn.execute(f"create temp table _file as select {select}, __row_number from _file_read")
         else:
             casts = []
             for column, column_type in described:
                 nested = any(t in column_type.upper() for t in ("STRUCT", "MAP", "[]", "JSON"))
                 expr = f"to_json({_q(column)})::varchar" if nested else f"{_q(column)}::varchar"
                 casts.append(f"{expr} as {_q(column)}")
-            conn.execute(
-                f"create temp table _file as select {', '.join(casts)}, "
-                "row_number() over () as __row_number from _file_read"
-            )
+            conn.execute(f"create temp table _file as select {', '.join(casts)}, __row_number from _file_read")
     finally:
         conn.execute("drop table if exists _file_read")
+    if not conn.execute("select count(*) from _file").fetchone()[0] + len(rejects):
+        raise FileRejected("empty_file", "the file has no data rows (empty, or a header only)")
+    return _staged_columns(conn)
+
+
+def _staged_columns(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     columns: dict[str, str] = {}
     for (column,) in conn.execute("select column_name from (describe _file)").fetchall():
         if column != "__row_number":
@@ -175,12 +317,23 @@ def _typed(column: Column, source: str | None) -> str:
         case "amount":
             return f"try_cast({v} as decimal(18, 2))"
         case "integer" | "score":
-            return f"case when regexp_full_match({v}, '[+-]?[0-9]+') then try_cast({v} as integer) end"
+            # a whole number, also written as a Parquet double or a decimal with zero fraction (9.0)
+            return f"case when regexp_full_match({v}, '[+-]?[0-9]+([.]0*)?') then try_cast({v} as integer) end"
         case "status":
             return f"coalesce(lower({v}), 'paid')"
         case "json_object":
             return v
     raise ValueError(column.kind)
+
+
+def _too_long(columns: dict[str, str]) -> str:
+    """SQL naming the first column, known or extra, whose value is longer than MAX_FIELD_CHARS (else NULL)."""
+    whens = " ".join(
+        f"when length({_q(source)}) > {MAX_FIELD_CHARS} then {_lit(name + ' has ')} || length({_q(source)})"
+        f" || {_lit(f' characters (limit {MAX_FIELD_CHARS})')}"
+        for name, source in columns.items()
+    )
+    return f"case {whens} end" if whens else "cast(null as varchar)"
 
 
 def _reason_rules(spec: FeedSpec, columns: dict[str, str], future_limit: str) -> list[tuple[str, str, str]]:
@@ -241,13 +394,13 @@ def _load_file(
     conn: duckdb.DuckDBPyConnection,
     spec: FeedSpec,
     path: Path,
+    columns: dict[str, str],
     load: FileLoad,
     load_id: str,
     loaded_at: str,
     future_limit: str,
 ) -> None:
-    columns = _stage_file(conn, path)
-    load.rows_read = conn.execute("select count(*) from _file").fetchone()[0]
+    load.rows_read = conn.execute("select (select count(*) from _file) + (select count(*) from _rejects)").fetchone()[0]
     known = {c.source for c in spec.columns}
     missing = [c for c in spec.required_columns if c not in columns]
     if missing:
@@ -269,7 +422,8 @@ def _load_file(
         f" as src_{c.name}"
         for c in spec.columns
     )
-    rules = _reason_rules(spec, columns, future_limit)
+    rules = [("__too_long is not null", "field_too_long", "__too_long")]
+    rules += _reason_rules(spec, columns, future_limit)
     reason = "case " + " ".join(f"when {cond} then {_lit(code)}" for cond, code, _ in rules) + " end"
     detail = "case " + " ".join(f"when {cond} then {d}" for cond, _, d in rules) + " end"
     key = ", ".join(_q(k) for k in spec.key)
@@ -279,6 +433,7 @@ def _load_file(
         create temp table _checked as
         with typed as (
             select __row_number, {raw_record} as raw_record, {extra_sql} as extra_attributes,
+                   {_too_long(columns)} as __too_long,
                    {sources},
                    {typed}
             from _file
@@ -320,9 +475,18 @@ def _load_file(
         from _checked where reason_code is not null order by __row_number
         """
     )
+    conn.execute(
+        f"""
+        insert into raw.raw_quarantine
+        select {_lit(load_id)}, {_lit(spec.feed)}, {_lit(str(path))}, __row_number, raw_record, reason_code,
+               reason_detail, {_lit(loaded_at)}::timestamp
+        from _rejects order by __row_number
+        """
+    )
     load.rows_accepted, load.rows_quarantined, load.rows_duplicate = conn.execute(
         "select count(*) filter (where reason_code is null and not is_duplicate), "
-        "count(*) filter (where reason_code is not null), count(*) filter (where is_duplicate) from _checked"
+        "count(*) filter (where reason_code is not null) + (select count(*) from _rejects), "
+        "count(*) filter (where is_duplicate) from _checked"
     ).fetchone()
     conn.execute("drop table if exists _checked")
     conn.execute("drop table if exists _file")
@@ -351,9 +515,18 @@ def load_landing(
             results.append(load)
             continue
         load_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{spec.feed}-{load.file_sha256[:12]}"
+        # Read the file before the transaction: a failed fast read then aborts nothing, and the careful reader
+        # takes over. The temp tables _file and _rejects outlive a rollback of the writes below.
+        try:
+            columns: dict[str, str] | None = _stage_file(conn, path)
+            read_error = None
+        except FileRejected as rejected:
+            columns, read_error = None, rejected
         conn.execute("begin transaction")
         try:
-            _load_file(conn, spec, path, load, load_id, loaded_at, future_limit)
+            if read_error is not None or columns is None:
+                raise read_error or FileRejected("unreadable_file", "not staged")
+            _load_file(conn, spec, path, columns, load, load_id, loaded_at, future_limit)
             status = "loaded"
         except FileRejected as rejected:
             conn.execute("rollback")
@@ -396,16 +569,21 @@ def _quarantine_file(
     rejected: FileRejected,
 ) -> None:
     """A whole file is set aside: one quarantine row per readable row, or one row for the file itself."""
-    conn.execute("drop table if exists _file")
     conn.execute("drop table if exists _checked")
     if load.rows_read:
         try:
-            columns = _stage_file(conn, path)
+            columns = _staged_columns(conn)
             record = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := {_q(c)}" for c in columns.values()) + "))"
             conn.execute(
                 f"""insert into raw.raw_quarantine
                 select ?, ?, ?, __row_number, {record}::varchar, ?, ?, ?::timestamp from _file order by __row_number""",
                 [load_id, spec.feed, str(path), rejected.reason_code, rejected.detail, loaded_at],
+            )
+            conn.execute(
+                """insert into raw.raw_quarantine
+                select ?, ?, ?, __row_number, raw_record, reason_code, reason_detail, ?::timestamp
+                from _rejects order by __row_number""",
+                [load_id, spec.feed, str(path), loaded_at],
             )
             conn.execute("drop table if exists _file")
             return

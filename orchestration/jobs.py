@@ -13,3 +13,13 @@ retention_refresh = define_asset_job(
     hooks=dq_hooks,
     description="Load new landing files, build and test every dbt model, run the quality checks, publish.",
 )
+
+
+# --- issue 3: full rebuild ---
+full_refresh = define_asset_job(
+    name="full_refresh",
+    selection=AssetSelection.all(),
+    executor_def=in_process_executor,
+    config={"ops": {"retention_dbt_models": {"config": {"full_refresh": True}}}},
+    description="Like retention_refresh, but every incremental dbt model is rebuilt from the whole raw history.",
+)

@@ -25,6 +25,8 @@ class Settings:
     warehouse_dir: Path
     timezone: str
     id_salt: str
+    # issue 3: a timestamp more than this many hours after the load time is quarantined (future_timestamp)
+    future_tolerance_hours: float = 24.0
 
     @property
     def work_db_path(self) -> Path:
@@ -52,6 +54,7 @@ def load_settings() -> Settings:
         warehouse_dir=_path_from_env("RW_WAREHOUSE_DIR", "warehouse"),
         timezone=os.environ.get("RW_TIMEZONE") or "UTC",
         id_salt=os.environ.get("RW_ID_SALT") or DEFAULT_ID_SALT,
+        future_tolerance_hours=float(os.environ.get("RW_FUTURE_TOLERANCE_HOURS") or 24.0),
     )
 
 

@@ -48,7 +48,8 @@ def test_every_layer_is_an_asset():
 def test_dbt_sources_are_the_ingested_raw_tables():
     graph = defs.resolve_asset_graph()
     parents = graph.get(AssetKey(["stg_app__events"])).parent_keys
-    assert parents == {AssetKey(["raw", "events"])}
+    # orders too: with an empty events feed, paid orders become order events (orders-only data, issue 3)
+    assert parents == {AssetKey(["raw", "events"]), AssetKey(["raw", "orders"])}
 
 
 def test_publication_waits_for_the_marts_and_the_blocking_checks():
@@ -62,3 +63,14 @@ def test_publication_waits_for_the_marts_and_the_blocking_checks():
     }
     assert ("fct_cohort_retention", "gx_fct_cohort_retention") in blocking
     assert ("raw/raw_load_audit", "load_reconciles") in blocking
+
+
+def test_the_full_refresh_job_passes_full_refresh_to_dbt():
+    from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
+
+    assert defs.resolve_job_def("full_refresh") is not None
+    assert dbt_build_args(DbtBuildConfig()) == ["build"]
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]
+    from orchestration.jobs import full_refresh
+
+    assert full_refresh.config == {"ops": {"retention_dbt_models": {"config": {"full_refresh": True}}}}

@@ -43,7 +43,7 @@ def raw_landing_files(context: AssetExecutionContext):
             )
 
     with duckdb.connect(str(settings.work_db_path)) as conn:
-        loads = load_landing(conn, landing, progress=report)
+        loads = load_landing(conn, landing, future_tolerance_hours=settings.future_tolerance_hours, progress=report)
         bad_rows = conn.execute(
             "select source_file, row_number, reason_code, reason_detail from raw.raw_quarantine "
             "where load_id in (select load_id from raw.raw_load_audit where loaded_at = "

@@ -1,4 +1,14 @@
 -- One row per user and reporting day on which the user did at least one active event.
+-- Incremental (issue 3): a refresh rebuilds only the days from var incremental_lookback_days before the newest
+-- day already built; `dbt build --full-refresh` (Dagster job full_refresh) rebuilds every day.
+{{
+    config(
+        materialized='incremental',
+        unique_key=['user_key', 'activity_date'],
+        incremental_strategy=incremental_strategy_for_target(),
+        on_schema_change='append_new_columns',
+    )
+}}
 with
 
 events as (
@@ -17,7 +27,9 @@ final as (
         sum(case when is_creation then 1 else 0 end) as creations
 
     from events
-    where is_active_event
+    where
+        is_active_event
+        and {{ incremental_lookback('event_date', 'activity_date', 'event_at') }}
     group by 1, 2
 
 )

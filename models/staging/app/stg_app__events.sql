@@ -6,6 +6,60 @@ source as (
 
 ),
 
+-- Orders-only data (METRICS.md, DATA_CONTRACT.md): when the events feed has no rows at all, each paid order
+-- becomes one event named var order_event_name, so a pure purchase log still gets activity and retention.
+-- With any events delivered, orders add nothing here (the event feed is expected to carry its own purchases).
+orders as (
+
+    select * from {{ source('app', 'orders') }}
+
+),
+
+order_events as (
+
+    select
+        {{ dbt.concat(["'order:'", 'order_id']) }} as event_id,
+        user_id,
+        cast('{{ var("order_event_name") }}' as {{ dbt.type_string() }}) as event_name,
+        order_at as event_at,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        cast(null as {{ dbt.type_string() }}) as properties,
+        _loaded_at,
+        cast('orders' as {{ dbt.type_string() }}) as event_source
+
+    from orders
+    where
+        status = 'paid'
+        and not exists (select 1 from source)
+
+),
+
+delivered_events as (
+
+    select
+        event_id,
+        user_id,
+        event_name,
+        event_at,
+        platform,
+        session_id,
+        properties,
+        _loaded_at,
+        cast('events' as {{ dbt.type_string() }}) as event_source
+
+    from source
+
+),
+
+unioned as (
+
+    select * from delivered_events
+    union all
+    select * from order_events
+
+),
+
 final as (
 
     select
@@ -15,14 +69,16 @@ final as (
         event_at,
         {{ to_reporting_date('event_at') }} as event_date,
         platform,
-        session_id,
+        -- Exports often build session ids from user ids, so the session id is pseudonymised like the user id.
+        case when session_id is not null then {{ pseudonymise('session_id') }} end as session_id,
         properties,
         {{ in_event_set('event_name', 'passive_events', negate=true) }} as is_active_event,
         {{ in_event_set('event_name', 'interaction_events') }} as is_interaction,
         {{ in_event_set('event_name', 'creation_events') }} as is_creation,
+        event_source,
         _loaded_at as loaded_at
 
-    from source
+    from unioned
 
 )
 

@@ -1,0 +1,114 @@
+"""Time a one-day incremental refresh against a full rebuild on a 100-day sample (a benchmark, not a test).
+
+    python -m orchestration.benchmarks.incremental [--users 5000] [--days 100]     (make benchmark)
+
+Generates the sample into data/benchmark/ (its own landing folder and DuckDB file), loads days 1..N-1 and builds
+every dbt model, then drops in day N's events file and times
+  1. loading the new file (the other files are skipped by their content hash),
+  2. `dbt build` (incremental models rebuild only the lookback window),
+  3. `dbt build --full-refresh` (every model from the whole history),
+printing the wall-clock time of each dbt build (dbt start-up and every data test included), the time dbt
+spent building int_users_activity_days itself (from target/run_results.json), and the median of 5 runs of that
+model's compiled SELECT alone, incremental and full (the part that scales with the data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingestion import load_landing
+from orchestration.sample_data import SampleSpec, write_landing
+from orchestration.settings import REPO_ROOT
+
+MODEL = "int_users_activity_days"
+
+
+def _dbt_build(database: Path, *extra: str) -> tuple[float, float]:
+    env = {**os.environ, "RW_DUCKDB_PATH": str(database), "RW_TIMEZONE": "UTC"}
+    command = [sys.executable, "-m", "dbt.cli.main", "build", "--quiet", *extra]
+    began = time.perf_counter()
+    subprocess.run(
+        [*command, "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT)],
+        env=env,
+        cwd=REPO_ROOT,
+        check=True,
+    )
+    seconds = time.perf_counter() - began
+    results = json.loads((REPO_ROOT / "target" / "run_results.json").read_text())["results"]
+    model = next(r["execution_time"] for r in results if r["unique_id"].endswith(f".{MODEL}"))
+    return seconds, model
+
+
+def _compiled_select() -> str:
+    return next((REPO_ROOT / "target" / "compiled").rglob(f"{MODEL}.sql")).read_text()
+
+
+def _median_query_seconds(database: Path, sql: str, repeats: int = 5) -> float:
+    times = []
+    with duckdb.connect(str(database), read_only=True) as conn:
+        conn.execute("set TimeZone = 'UTC'")
+        for _ in range(repeats):
+            began = time.perf_counter()
+            conn.execute(f"select count(*) from ({sql}) as q").fetchone()
+            times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=SampleSpec.users)
+    parser.add_argument("--days", type=int, default=100)
+    parser.add_argument("--root", type=Path, default=REPO_ROOT / "data" / "benchmark")
+    args = parser.parse_args(argv)
+
+    shutil.rmtree(args.root, ignore_errors=True)
+    landing, pending = args.root / "landing", args.root / "pending"
+    database = args.root / "work.duckdb"
+    counts = write_landing(SampleSpec(users=args.users, days=args.days), landing)
+    last_day = sorted((landing / "events").glob("events_*.parquet"))[-1]
+    pending.mkdir(parents=True)
+    shutil.move(last_day, pending / last_day.name)
+    print(f"sample: {args.users:,} users x {args.days} days, {counts['events']:,} events; held back {last_day.name}")
+
+    with duckdb.connect(str(database)) as conn:
+        load_landing(conn, landing)
+    _dbt_build(database)  # the history up to day N-1
+    with duckdb.connect(str(database), read_only=True) as conn:
+        days_rows = conn.execute(f"select count(*) from intermediate.{MODEL}").fetchone()[0]
+
+    shutil.move(pending / last_day.name, landing / "events" / last_day.name)
+    began = time.perf_counter()
+    with duckdb.connect(str(database)) as conn:
+        loads = load_landing(conn, landing)
+    load_seconds = time.perf_counter() - began
+    new_rows = sum(x.rows_accepted for x in loads if not x.skipped)
+    incremental, incremental_model = _dbt_build(database)
+    incremental_sql = _compiled_select()
+    full, full_model = _dbt_build(database, "--full-refresh")
+    full_sql = _compiled_select()
+    assert incremental_sql != full_sql, "the incremental build did not compile the lookback filter"
+    incremental_query = _median_query_seconds(database, incremental_sql)
+    full_query = _median_query_seconds(database, full_sql)
+
+    print(f"{MODEL}: {days_rows:,} user-days before the new day; new day's file: {new_rows:,} events")
+    print(f"load the new day's file (other files skipped)   {load_seconds:6.2f} s")
+    print(
+        f"dbt build, incremental (one day + lookback)     {incremental:6.2f} s   ({MODEL}: {incremental_model:.2f} s)"
+    )
+    print(f"dbt build --full-refresh (all {args.days} days)          {full:6.2f} s   ({MODEL}: {full_model:.2f} s)")
+    print(f"{MODEL} SELECT only, median of 5: incremental {incremental_query:.3f} s, full {full_query:.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""An incremental refresh after one more day's file gives the same int_users_activity_days as a full rebuild."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingestion import load_landing
+from orchestration.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+MODEL = "int_users_activity_days"
+
+
+def _dbt(database: Path, *args: str) -> None:
+    env = {**os.environ, "RW_DUCKDB_PATH": str(database), "RW_TIMEZONE": "UTC"}
+    env.pop("RW_ID_SALT", None)  # the sample warehouse was built with the default salt
+    command = [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(REPO_ROOT)]
+    result = subprocess.run(
+        [*command, "--profiles-dir", str(REPO_ROOT), "--quiet"], env=env, cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _rows(database: Path) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return conn.execute(f"select * from intermediate.{MODEL} order by all").fetchall()
+
+
+def test_incremental_refresh_after_a_new_day_equals_a_full_rebuild(sample_warehouse, tmp_path):
+    database = tmp_path / "work.duckdb"
+    shutil.copyfile(sample_warehouse["warehouse"] / "work" / "retention.duckdb", database)
+    before = _rows(database)
+    landing = tmp_path / "landing"
+    (landing / "events").mkdir(parents=True)
+    with duckdb.connect(str(database)) as conn:
+        last = conn.execute(f"select max(activity_date) from intermediate.{MODEL}").fetchone()[0]
+        # The next day's file: the last day's events again, one day later, under new ids; plus late events dated
+        # two days before the last day (inside the 3-day lookback), copied from ten days before it.
+        conn.execute(
+            f"""
+            copy (
+                select 'n' || event_id as event_id, user_id, event_name,
+                       event_at + interval 1 day as event_time
+                from raw.events where cast(event_at as date) = date '{last}'
+                union all
+                select 'late' || event_id, user_id, event_name, event_at + interval 8 day
+                from raw.events where cast(event_at as date) = date '{last - timedelta(days=10)}'
+            ) to '{landing / "events" / "next_day.parquet"}' (format parquet)
+            """
+        )
+        [load] = load_landing(conn, landing)
+    assert load.rows_accepted > 100 and load.rows_quarantined == 0
+
+    _dbt(database, "run", "--select", MODEL)  # incremental: the table exists
+    incremental = _rows(database)
+    _dbt(database, "run", "--select", MODEL, "--full-refresh")
+    full = _rows(database)
+
+    assert incremental == full
+    # the refresh did pick up the new data: a new last day, and changed counts two days before the old last day
+    assert max(row[1] for row in full) == last + timedelta(days=1)
+    late_day = last - timedelta(days=2)
+    assert [r for r in before if r[1] == late_day] != [r for r in full if r[1] == late_day]
+    assert [r for r in before if r[1] < late_day - timedelta(days=1)] == [
+        r for r in full if r[1] < late_day - timedelta(days=1)
+    ]
