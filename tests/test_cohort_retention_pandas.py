@@ -184,7 +184,8 @@ def expected_retention(users: pd.DataFrame, events: pd.DataFrame, config: dict) 
 
 def _finish(long: pd.DataFrame, sizes: pd.Series, definition: dict, grain: str, as_of: date) -> pd.DataFrame:
     long = long.join(sizes.rename("cohort_size"), on=["cohort", "breakdown_name", "breakdown_value"])
-    ends = {c: {n: period_last_day(c + n, grain) for n in long["last_needed"].unique()} for c in long["cohort"].unique()}
+    needed = long["last_needed"].unique()
+    ends = {c: {n: period_last_day(c + n, grain) for n in needed} for c in long["cohort"].unique()}
     long["is_mature"] = [ends[c][n] <= as_of for c, n in zip(long["cohort"], long["last_needed"], strict=True)]
     long["retention_definition"] = definition["name"]
     long["cohort_type"] = definition["cohort_type"]
@@ -229,7 +230,8 @@ def test_every_cell_of_fct_cohort_retention_matches_pandas(both):
     mature = merged[both_known].copy()
     rate = mature["retained_users_pandas"].astype(float) / mature["cohort_size_pandas"]
     assert np.allclose(mature["retention_rate"], rate, rtol=0, atol=1e-12)
-    bounds = [wilson(int(r), int(n)) for r, n in zip(mature["retained_users_pandas"], mature["cohort_size_pandas"])]
+    pairs = zip(mature["retained_users_pandas"], mature["cohort_size_pandas"], strict=True)
+    bounds = [wilson(int(r), int(n)) for r, n in pairs]
     assert np.allclose(mature["ci_low"], [b[0] for b in bounds], atol=1e-9)
     assert np.allclose(mature["ci_high"], [b[1] for b in bounds], atol=1e-9)
     assert merged.loc[~both_known, "retention_rate"].isna().all()
@@ -242,8 +244,16 @@ def test_weighted_curve_and_summary_agree_with_pandas(both, sample_warehouse):
     expected, _ = both
     mature = expected[expected["is_mature"]]
     curve = (
-        mature.groupby(["retention_definition", "cohort_grain", "breakdown_name", "breakdown_value", "retention_type",
-                        "period_number"])
+        mature.groupby(
+            [
+                "retention_definition",
+                "cohort_grain",
+                "breakdown_name",
+                "breakdown_value",
+                "retention_type",
+                "period_number",
+            ]
+        )
         .agg(cohorts=("cohort_size", "size"), users=("cohort_size", "sum"), retained=("retained_users", "sum"))
         .reset_index()
     )
@@ -265,8 +275,9 @@ def test_weighted_curve_and_summary_agree_with_pandas(both, sample_warehouse):
     assert np.allclose(merged["retention_rate"], merged["retained"] / merged["users"])
 
     day = expected[(expected["cohort_grain"] == "day") & (expected["retention_type"] == "n_period")]
-    assert len(summary) == len(day.drop_duplicates(["retention_definition", "cohort_start", "breakdown_name",
-                                                    "breakdown_value"]))
+    assert len(summary) == len(
+        day.drop_duplicates(["retention_definition", "cohort_start", "breakdown_name", "breakdown_value"])
+    )
     for horizon in (1, 7, 30):
         cells = day[day["period_number"] == horizon].copy()
         cells["cohort_start"] = cells["cohort_start"].astype(str)
