@@ -23,8 +23,8 @@ final as (
                 or abs(retention_rate - retained_users * 1.0 / cohort_size) > 1e-12
                 or ci_low is null
                 or ci_high is null
-                or ci_low < -1e-12
-                or ci_high > 1 + 1e-12
+                or ci_low < 0
+                or ci_high > 1
                 or ci_low > retention_rate + 1e-12
                 or retention_rate > ci_high + 1e-12
             )
