@@ -287,3 +287,17 @@ def test_weighted_curve_and_summary_agree_with_pandas(both, sample_warehouse):
         mine = joined["retained_users"].astype("Float64")
         assert (mart.isna() == mine.isna()).all()
         assert (mart[mine.notna()] == mine[mine.notna()]).all()
+
+
+def test_readme_bi_queries_run_on_the_published_marts(sample_warehouse):
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Cohort retention in a BI tool", 1)[1].split("\n## ", 1)[0]
+    queries = [block.split("```", 1)[0] for block in section.split("```sql\n")[1:]]
+    assert len(queries) == 3
+    with duckdb.connect(str(sample_warehouse["published"]), read_only=True) as conn:
+        triangle, by_channel, curve = (conn.execute(query).df() for query in queries)
+    assert triangle["cohort_start"].nunique() > 5 and triangle["period_number"].max() > 5
+    assert set(by_channel["acquisition_channel"]) >= {"organic", "referral", "paid_social"}
+    assert by_channel[["d1_retention", "d7_retention", "d30_retention"]].stack().between(0, 1).all()
+    assert (curve["ci_low"] <= curve["retention_rate"]).all() and (curve["retention_rate"] <= curve["ci_high"]).all()
+    assert curve["period_number"].is_monotonic_increasing and curve["mature_cohorts"].min() >= 1
