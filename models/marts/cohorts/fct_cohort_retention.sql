@@ -1,6 +1,21 @@
--- Cohort retention, long format: one row per definition x grain x cohort x breakdown x type x period.
--- Daily signup cohorts, N-day retention of the `activity` definition (signup -> any active event).
-{%- set max_periods = var('retention_max_periods')['day'] %}
+-- Cohort retention, long format: one row per definition x grain x cohort x breakdown x type x period (or bracket).
+-- Definitions, grains (the keys of retention_max_periods), types, brackets and breakdowns are vars.
+-- n_period: active in period n. unbounded: active in period n or any later period observed up to the as-of date.
+-- bracket: active in any period of [first, last]; its period_number is the bracket's first period.
+-- A cell is mature when the last day of the period it needs (n, or the bracket's last) is on or before the
+-- as-of date; an immature cell has NULL retained_users, retention_rate and interval.
+-- Breakdown cells exist only where the cohort has users with that attribute value.
+{%- set definitions = var('retention_definitions') %}
+{%- set max_periods = var('retention_max_periods') %}
+{%- set grains = max_periods.keys() | list %}
+{%- set types = var('retention_types') %}
+{%- set brackets = var('retention_brackets') %}
+{%- set breakdowns = var('retention_breakdowns') %}
+{%- set prefixes = {'day': 'D', 'week': 'W', 'month': 'M'} %}
+{%- set bracket_rows = [] %}
+{%- for grain in grains %}{% for bracket in brackets.get(grain, []) %}
+{%- if bracket[1] <= max_periods[grain] %}{% do bracket_rows.append((grain, bracket[0], bracket[1])) %}{% endif %}
+{%- endfor %}{% endfor %}
 with
 
 users as (
@@ -9,94 +24,435 @@ users as (
 
 ),
 
-activity_days as (
+retention_days as (
 
-    select * from {{ ref('int_users_activity_days') }}
+    select * from {{ ref('int_users_retention_days') }}
 
 ),
 
 as_of as (
 
-    select
-        {% if var('retention_as_of_date') -%}
-        cast('{{ var("retention_as_of_date") }}' as date)
-        {%- else -%}
-            max(activity_date)
-        {%- endif %} as as_of_date
+    {{ retention_as_of_select('retention_days', 'activity_date') }}
 
-    from activity_days
+),
+
+definitions as (
+
+    {%- for definition in definitions %}
+    select
+        cast('{{ definition.name }}' as varchar) as retention_definition,
+        cast('{{ definition.cohort_type }}' as varchar) as cohort_type,
+        {{ 'true' if definition.start_events == 'signup' else 'false' }} as starts_at_signup
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+grains as (
+
+    {%- for grain in grains %}
+    select
+        cast('{{ grain }}' as varchar) as cohort_grain,
+        {{ max_periods[grain] }} as max_period_number
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+periods as (
+
+    select
+        grains.cohort_grain,
+        cast(series.generated_number - 1 as integer) as period_number
+
+    from ({{ dbt.generate_series(max_periods.values() | max + 1) }}) as series
+    inner join grains
+        on series.generated_number - 1 <= grains.max_period_number
+
+),
+
+brackets as (
+
+    {%- for row in bracket_rows %}
+    select
+        cast('{{ row[0] }}' as varchar) as cohort_grain,
+        {{ row[1] }} as first_period_number,
+        {{ row[2] }} as last_period_number,
+        cast('{{ prefixes[row[0]] }}{{ row[1] }}{% if row[2] != row[1] %}-{{ prefixes[row[0]] }}{{ row[2] }}{% endif %}'
+            as varchar) as bracket_label
+    {% if not loop.last %}union all{% endif %}
+    {%- else %}
+    select
+        cast(null as varchar) as cohort_grain,
+        0 as first_period_number,
+        0 as last_period_number,
+        cast(null as varchar) as bracket_label
+    where 1 = 0
+    {%- endfor %}
+
+),
+
+-- Entries: a user's signup, their first start day (first_time) or every start day (recurring).
+event_entries as (
+
+    select
+        definitions.retention_definition,
+        definitions.cohort_type,
+        retention_days.user_key,
+        retention_days.activity_date as entry_date,
+        min(retention_days.activity_date) over (
+            partition by definitions.retention_definition, retention_days.user_key
+        ) as first_entry_date
+
+    from retention_days
+    inner join definitions
+        on retention_days.retention_definition = definitions.retention_definition
+    where retention_days.is_start_day
+        and not definitions.starts_at_signup
+
+),
+
+entries as (
+
+    select
+        definitions.retention_definition,
+        definitions.cohort_type,
+        users.user_key,
+        users.signup_date as entry_date
+
+    from definitions
+    cross join users
+    where definitions.starts_at_signup
+
+    union all
+
+    select
+        retention_definition,
+        cohort_type,
+        user_key,
+        entry_date
+
+    from event_entries
+    where cohort_type = 'recurring' or entry_date = first_entry_date
+
+),
+
+members as (
+
+    select distinct
+        entries.retention_definition,
+        entries.cohort_type,
+        grains.cohort_grain,
+        {{ retention_period_start('grains.cohort_grain', 'entries.entry_date') }} as cohort_start,
+        entries.user_key
+
+    from entries
+    cross join grains
+    cross join as_of
+    where entries.entry_date <= as_of.as_of_date
+
+),
+
+return_periods as (
+
+    select distinct
+        retention_days.retention_definition,
+        grains.cohort_grain,
+        retention_days.user_key,
+        {{ retention_period_start('grains.cohort_grain', 'retention_days.activity_date') }} as period_start
+
+    from retention_days
+    cross join grains
+    cross join as_of
+    where retention_days.is_return_day
+        and retention_days.activity_date <= as_of.as_of_date
+
+),
+
+member_periods as (
+
+    select
+        members.retention_definition,
+        members.cohort_grain,
+        members.cohort_start,
+        members.user_key,
+        {{ retention_period_number('members.cohort_grain', 'members.cohort_start', 'return_periods.period_start') }}
+            as period_number
+
+    from members
+    inner join return_periods
+        on members.retention_definition = return_periods.retention_definition
+        and members.cohort_grain = return_periods.cohort_grain
+        and members.user_key = return_periods.user_key
+        and return_periods.period_start >= members.cohort_start
+
+),
+
+member_breakdowns as (
+
+    select
+        retention_definition,
+        cohort_type,
+        cohort_grain,
+        cohort_start,
+        user_key,
+        cast('all' as varchar) as breakdown_name,
+        cast('all' as varchar) as breakdown_value
+
+    from members
+    {%- for breakdown in breakdowns %}
+
+    union all
+
+    select
+        members.retention_definition,
+        members.cohort_type,
+        members.cohort_grain,
+        members.cohort_start,
+        members.user_key,
+        cast('{{ breakdown }}' as varchar) as breakdown_name,
+        cast(coalesce(cast(users.{{ breakdown }} as varchar), 'unknown') as varchar) as breakdown_value
+
+    from members
+    inner join users
+        on members.user_key = users.user_key
+    {%- endfor %}
 
 ),
 
 cohort_sizes as (
 
     select
-        signup_date as cohort_start,
+        retention_definition,
+        cohort_type,
+        cohort_grain,
+        cohort_start,
+        breakdown_name,
+        breakdown_value,
         count(*) as cohort_size
 
-    from users
-    group by 1
+    from member_breakdowns
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
-retained as (
+-- One row per cell member and period number with a return, within the published periods.
+breakdown_periods as (
 
     select
-        users.signup_date as cohort_start,
-        {{ dbt.datediff('users.signup_date', 'activity_days.activity_date', 'day') }} as period_number,
-        count(distinct users.user_key) as retained_users
+        member_breakdowns.retention_definition,
+        member_breakdowns.cohort_grain,
+        member_breakdowns.cohort_start,
+        member_breakdowns.breakdown_name,
+        member_breakdowns.breakdown_value,
+        member_breakdowns.user_key,
+        member_periods.period_number
 
-    from users
-    inner join activity_days
-        on users.user_key = activity_days.user_key
-            and activity_days.activity_date >= users.signup_date
-    group by 1, 2
+    from member_breakdowns
+    inner join member_periods
+        on member_breakdowns.retention_definition = member_periods.retention_definition
+        and member_breakdowns.cohort_grain = member_periods.cohort_grain
+        and member_breakdowns.cohort_start = member_periods.cohort_start
+        and member_breakdowns.user_key = member_periods.user_key
 
 ),
 
-periods as (
+{%- set cell_columns = 'retention_definition, cohort_grain, cohort_start, breakdown_name, breakdown_value' %}
 
-    select cast(generated_number - 1 as integer) as period_number
-    from ({{ dbt.generate_series(max_periods + 1) }}) as series
+n_period_counts as (
+
+    select
+        {{ cell_columns }},
+        period_number,
+        count(*) as retained_users
+
+    from breakdown_periods
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+-- Unbounded: a member counts in every period up to their last return period (capped at the last published one).
+last_periods as (
+
+    select
+        breakdown_periods.retention_definition,
+        breakdown_periods.cohort_grain,
+        breakdown_periods.cohort_start,
+        breakdown_periods.breakdown_name,
+        breakdown_periods.breakdown_value,
+        breakdown_periods.user_key,
+        case
+            when max(breakdown_periods.period_number) > max(grains.max_period_number)
+                then max(grains.max_period_number)
+            else max(breakdown_periods.period_number)
+        end as last_period_number
+
+    from breakdown_periods
+    inner join grains
+        on breakdown_periods.cohort_grain = grains.cohort_grain
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+last_period_counts as (
+
+    select
+        {{ cell_columns }},
+        last_period_number,
+        count(*) as users_ending
+
+    from last_periods
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+bracket_counts as (
+
+    select
+        breakdown_periods.retention_definition,
+        breakdown_periods.cohort_grain,
+        breakdown_periods.cohort_start,
+        breakdown_periods.breakdown_name,
+        breakdown_periods.breakdown_value,
+        brackets.first_period_number,
+        count(distinct breakdown_periods.user_key) as retained_users
+
+    from breakdown_periods
+    inner join brackets
+        on breakdown_periods.cohort_grain = brackets.cohort_grain
+        and breakdown_periods.period_number between brackets.first_period_number and brackets.last_period_number
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+period_cells as (
+
+    select
+        cohort_sizes.retention_definition,
+        cohort_sizes.cohort_type,
+        cohort_sizes.cohort_grain,
+        cohort_sizes.cohort_start,
+        cohort_sizes.breakdown_name,
+        cohort_sizes.breakdown_value,
+        periods.period_number,
+        cohort_sizes.cohort_size,
+        coalesce(n_period_counts.retained_users, 0) as n_period_users,
+        sum(coalesce(last_period_counts.users_ending, 0)) over (
+            partition by
+                cohort_sizes.retention_definition,
+                cohort_sizes.cohort_grain,
+                cohort_sizes.cohort_start,
+                cohort_sizes.breakdown_name,
+                cohort_sizes.breakdown_value
+            order by periods.period_number desc
+            rows between unbounded preceding and current row
+        ) as unbounded_users
+
+    from cohort_sizes
+    inner join periods
+        on cohort_sizes.cohort_grain = periods.cohort_grain
+    left join n_period_counts
+        on cohort_sizes.retention_definition = n_period_counts.retention_definition
+        and cohort_sizes.cohort_grain = n_period_counts.cohort_grain
+        and cohort_sizes.cohort_start = n_period_counts.cohort_start
+        and cohort_sizes.breakdown_name = n_period_counts.breakdown_name
+        and cohort_sizes.breakdown_value = n_period_counts.breakdown_value
+        and periods.period_number = n_period_counts.period_number
+    left join last_period_counts
+        on cohort_sizes.retention_definition = last_period_counts.retention_definition
+        and cohort_sizes.cohort_grain = last_period_counts.cohort_grain
+        and cohort_sizes.cohort_start = last_period_counts.cohort_start
+        and cohort_sizes.breakdown_name = last_period_counts.breakdown_name
+        and cohort_sizes.breakdown_value = last_period_counts.breakdown_value
+        and periods.period_number = last_period_counts.last_period_number
 
 ),
 
 cells as (
 
+    {%- set unions = [] %}
+    {%- if 'n_period' in types %}{% do unions.append('n_period') %}{% endif %}
+    {%- if 'unbounded' in types %}{% do unions.append('unbounded') %}{% endif %}
+    {%- for type in unions %}
     select
+        retention_definition,
+        cohort_type,
+        cohort_grain,
+        cohort_start,
+        breakdown_name,
+        breakdown_value,
+        cast('{{ type }}' as varchar) as retention_type,
+        period_number,
+        cast(null as varchar) as bracket_label,
+        period_number as window_last_period_number,
+        cohort_size,
+        {{ 'n_period_users' if type == 'n_period' else 'unbounded_users' }} as retained_users
+
+    from period_cells
+
+    union all
+    {%- endfor %}
+
+    select
+        cohort_sizes.retention_definition,
+        cohort_sizes.cohort_type,
+        cohort_sizes.cohort_grain,
         cohort_sizes.cohort_start,
-        periods.period_number,
+        cohort_sizes.breakdown_name,
+        cohort_sizes.breakdown_value,
+        cast('bracket' as varchar) as retention_type,
+        brackets.first_period_number as period_number,
+        brackets.bracket_label,
+        brackets.last_period_number as window_last_period_number,
         cohort_sizes.cohort_size,
-        coalesce(retained.retained_users, 0) as retained_users,
-        {{ dbt.dateadd('day', 'periods.period_number', 'cohort_sizes.cohort_start') }} <= as_of.as_of_date
-            as is_mature
+        coalesce(bracket_counts.retained_users, 0) as retained_users
 
     from cohort_sizes
-    cross join periods
+    inner join brackets
+        on cohort_sizes.cohort_grain = brackets.cohort_grain
+    left join bracket_counts
+        on cohort_sizes.retention_definition = bracket_counts.retention_definition
+        and cohort_sizes.cohort_grain = bracket_counts.cohort_grain
+        and cohort_sizes.cohort_start = bracket_counts.cohort_start
+        and cohort_sizes.breakdown_name = bracket_counts.breakdown_name
+        and cohort_sizes.breakdown_value = bracket_counts.breakdown_value
+        and brackets.first_period_number = bracket_counts.first_period_number
+    where {{ 'true' if 'bracket' in types else 'false' }}
+
+),
+
+matured as (
+
+    select
+        cells.*,
+        {{ retention_period_end('cells.cohort_grain', 'cells.cohort_start', 'cells.window_last_period_number') }}
+            <= as_of.as_of_date as is_mature
+
+    from cells
     cross join as_of
-    left join retained
-        on cohort_sizes.cohort_start = retained.cohort_start
-            and periods.period_number = retained.period_number
-    where cohort_sizes.cohort_start <= as_of.as_of_date
 
 ),
 
 final as (
 
     select
-        cast('activity' as varchar) as retention_definition,
-        cast('day' as varchar) as cohort_grain,
+        cast(retention_definition as varchar) as retention_definition,
+        cast(cohort_type as varchar) as cohort_type,
+        cast(cohort_grain as varchar) as cohort_grain,
         cast(cohort_start as date) as cohort_start,
-        cast('all' as varchar) as breakdown_name,
-        cast('all' as varchar) as breakdown_value,
-        cast('n_period' as varchar) as retention_type,
+        cast(breakdown_name as varchar) as breakdown_name,
+        cast(breakdown_value as varchar) as breakdown_value,
+        cast(retention_type as varchar) as retention_type,
         cast(period_number as integer) as period_number,
+        cast(bracket_label as varchar) as bracket_label,
         cast(cohort_size as bigint) as cohort_size,
         cast(case when is_mature then retained_users end as bigint) as retained_users,
         cast(case when is_mature then retained_users * 1.0 / cohort_size end as double) as retention_rate,
-        is_mature
+        cast(case when is_mature then {{ retention_ci_low('retained_users', 'cohort_size') }} end as double) as ci_low,
+        cast(case when is_mature then {{ retention_ci_high('retained_users', 'cohort_size') }} end as double) as ci_high,
+        cast(is_mature as boolean) as is_mature
 
-    from cells
+    from matured
 
 )
 

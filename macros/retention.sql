@@ -1,0 +1,70 @@
+{#- Helpers of the cohort retention models (var retention_definitions, METRICS.md sections 0 and 1). -#}
+
+{#- SQL condition on stg_app__events for an event spec of a retention definition: `signup` (never an event),
+    `active` (every non-passive event), the name of an event-set var, or a list of event names.
+    Passive events never count, whatever the spec. -#}
+{% macro retention_event_condition(spec) -%}
+    {%- if spec == 'signup' -%}
+        false
+    {%- elif spec == 'active' -%}
+        is_active_event
+    {%- elif spec is string -%}
+        (is_active_event and {{ in_event_set('event_name', spec) }})
+    {%- elif spec | length == 0 -%}
+        false
+    {%- else -%}
+        (is_active_event and event_name in ({% for name in spec %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor %}))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The as-of date as a one-row select: var retention_as_of_date, else the last day of `date_column` in `relation`. -#}
+{% macro retention_as_of_select(relation, date_column) -%}
+    {%- if var('retention_as_of_date') -%}
+        select cast('{{ var("retention_as_of_date") }}' as date) as as_of_date
+    {%- else -%}
+        select max({{ date_column }}) as as_of_date from {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- First day of the calendar period (grain column: day, week = ISO week from Monday, month) holding a date. -#}
+{% macro retention_period_start(grain_column, date_column) -%}
+    case {{ grain_column }}
+        when 'day' then cast({{ date_column }} as date)
+        when 'week' then cast({{ dbt.date_trunc('week', date_column) }} as date)
+        when 'month' then cast({{ dbt.date_trunc('month', date_column) }} as date)
+    end
+{%- endmacro %}
+
+{#- Whole periods between two period starts of the same grain. Weeks: a day difference divided by 7 (both are
+    Mondays), because dbt.datediff counts Sunday boundaries for weeks (ENGINEERING_NOTES). -#}
+{% macro retention_period_number(grain_column, from_start, to_start) -%}
+    case {{ grain_column }}
+        when 'day' then cast({{ dbt.datediff(from_start, to_start, 'day') }} as integer)
+        when 'week' then cast(({{ dbt.datediff(from_start, to_start, 'day') }}) / 7 as integer)
+        when 'month' then cast({{ dbt.datediff(from_start, to_start, 'month') }} as integer)
+    end
+{%- endmacro %}
+
+{#- Last day of period number `n` after the period starting at `start_column`, for a grain column. -#}
+{% macro retention_period_end(grain_column, start_column, n) -%}
+    cast({{ dbt.dateadd('day', -1,
+        "case " ~ grain_column
+        ~ " when 'day' then " ~ dbt.dateadd('day', '(' ~ n ~ ') + 1', start_column)
+        ~ " when 'week' then " ~ dbt.dateadd('day', '7 * ((' ~ n ~ ') + 1)', start_column)
+        ~ " when 'month' then " ~ dbt.dateadd('month', '(' ~ n ~ ') + 1', start_column)
+        ~ " end") }} as date)
+{%- endmacro %}
+
+{#- Wilson bounds clamped to [0, 1]: at 0 or n successes the closed form can miss the boundary by a rounding
+    error (e.g. -1e-17), which a published interval must not show. -#}
+{% macro retention_ci_low(successes, trials) -%}
+    {{ clamp_to_unit_interval(wilson_ci_low(successes, trials)) }}
+{%- endmacro %}
+
+{% macro retention_ci_high(successes, trials) -%}
+    {{ clamp_to_unit_interval(wilson_ci_high(successes, trials)) }}
+{%- endmacro %}
+
+{% macro clamp_to_unit_interval(expression) -%}
+    case when ({{ expression }}) < 0 then 0.0 when ({{ expression }}) > 1 then 1.0 else ({{ expression }}) end
+{%- endmacro %}

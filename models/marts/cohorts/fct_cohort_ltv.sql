@@ -1,0 +1,180 @@
+-- Observed LTV: cumulative net revenue per cohort user by day N after each user's signup day (N in var
+-- ltv_days), by signup cohort (the grains of retention_max_periods) and breakdown (`all` and var ltv_breakdowns).
+-- Net revenue = amounts of orders with status `paid` (refunded and cancelled orders count 0), on or after the
+-- signup day. A cell is published only when mature: the cohort's last signup day + N is on or before the as-of
+-- date, so every member has been observed for N full days.
+{%- set grains = var('retention_max_periods').keys() | list %}
+{%- set horizons = var('ltv_days') %}
+{%- set breakdowns = var('ltv_breakdowns') %}
+with
+
+users as (
+
+    select * from {{ ref('int_users_resolved') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('stg_app__orders') }}
+
+),
+
+retention_days as (
+
+    select * from {{ ref('int_users_retention_days') }}
+
+),
+
+as_of as (
+
+    {{ retention_as_of_select('retention_days', 'activity_date') }}
+
+),
+
+grains as (
+
+    {%- for grain in grains %}
+    select cast('{{ grain }}' as varchar) as cohort_grain
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+horizons as (
+
+    {%- for day in horizons %}
+    select {{ day }} as days_since_signup
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+members as (
+
+    select
+        grains.cohort_grain,
+        {{ retention_period_start('grains.cohort_grain', 'users.signup_date') }} as cohort_start,
+        users.user_key,
+        cast('all' as varchar) as breakdown_name,
+        cast('all' as varchar) as breakdown_value
+
+    from users
+    cross join grains
+    {%- for breakdown in breakdowns %}
+
+    union all
+
+    select
+        grains.cohort_grain,
+        {{ retention_period_start('grains.cohort_grain', 'users.signup_date') }} as cohort_start,
+        users.user_key,
+        cast('{{ breakdown }}' as varchar) as breakdown_name,
+        cast(coalesce(cast(users.{{ breakdown }} as varchar), 'unknown') as varchar) as breakdown_value
+
+    from users
+    cross join grains
+    {%- endfor %}
+
+),
+
+cohort_sizes as (
+
+    select
+        cohort_grain,
+        cohort_start,
+        breakdown_name,
+        breakdown_value,
+        count(*) as cohort_size
+
+    from members
+    group by 1, 2, 3, 4
+
+),
+
+user_revenue as (
+
+    select
+        users.user_key,
+        horizons.days_since_signup,
+        sum(orders.amount) as net_revenue
+
+    from users
+    inner join orders
+        on users.user_key = orders.user_key
+    inner join horizons
+        on {{ dbt.datediff('users.signup_date', 'orders.order_date', 'day') }} <= horizons.days_since_signup
+    cross join as_of
+    where orders.is_paid
+        and orders.order_date >= users.signup_date
+        and orders.order_date <= as_of.as_of_date
+    group by 1, 2
+
+),
+
+cohort_revenue as (
+
+    select
+        members.cohort_grain,
+        members.cohort_start,
+        members.breakdown_name,
+        members.breakdown_value,
+        user_revenue.days_since_signup,
+        sum(user_revenue.net_revenue) as net_revenue,
+        count(*) as paying_users
+
+    from members
+    inner join user_revenue
+        on members.user_key = user_revenue.user_key
+    group by 1, 2, 3, 4, 5
+
+),
+
+cells as (
+
+    select
+        cohort_sizes.cohort_grain,
+        cohort_sizes.cohort_start,
+        cohort_sizes.breakdown_name,
+        cohort_sizes.breakdown_value,
+        horizons.days_since_signup,
+        cohort_sizes.cohort_size,
+        coalesce(cohort_revenue.paying_users, 0) as paying_users,
+        coalesce(cohort_revenue.net_revenue, 0) as cumulative_net_revenue,
+        {{ dbt.dateadd(
+            'day',
+            'horizons.days_since_signup',
+            retention_period_end('cohort_sizes.cohort_grain', 'cohort_sizes.cohort_start', '0')
+        ) }} as last_observed_day_needed
+
+    from cohort_sizes
+    cross join horizons
+    left join cohort_revenue
+        on cohort_sizes.cohort_grain = cohort_revenue.cohort_grain
+        and cohort_sizes.cohort_start = cohort_revenue.cohort_start
+        and cohort_sizes.breakdown_name = cohort_revenue.breakdown_name
+        and cohort_sizes.breakdown_value = cohort_revenue.breakdown_value
+        and horizons.days_since_signup = cohort_revenue.days_since_signup
+
+),
+
+final as (
+
+    select
+        cast(cells.cohort_grain as varchar) as cohort_grain,
+        cast(cells.cohort_start as date) as cohort_start,
+        cast(cells.breakdown_name as varchar) as breakdown_name,
+        cast(cells.breakdown_value as varchar) as breakdown_value,
+        cast(cells.days_since_signup as integer) as days_since_signup,
+        cast(cells.cohort_size as bigint) as cohort_size,
+        cast(cells.paying_users as bigint) as paying_users,
+        cast(cells.cumulative_net_revenue as double) as cumulative_net_revenue,
+        cast(cells.cumulative_net_revenue / cells.cohort_size as double) as ltv_per_user
+
+    from cells
+    cross join as_of
+    where cast(cells.last_observed_day_needed as date) <= as_of.as_of_date
+
+)
+
+select * from final
