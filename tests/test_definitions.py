@@ -62,3 +62,12 @@ def test_publication_waits_for_the_marts_and_the_blocking_checks():
     }
     assert ("fct_cohort_retention", "gx_fct_cohort_retention") in blocking
     assert ("raw/raw_load_audit", "load_reconciles") in blocking
+
+
+def test_funnel_marts_are_assets_with_blocking_checks():
+    """Issue 5: both funnel marts are in the graph, and their GX suites block publication."""
+    assert {"int_users_milestones", "int_funnel_attempts", "fct_funnel_conversion", "fct_funnel_user_progress"} <= (
+        _asset_keys()
+    )
+    blocking = {spec.name for checks in defs.asset_checks for spec in checks.check_specs if spec.blocking}
+    assert {"gx_fct_funnel_conversion", "gx_fct_funnel_user_progress"} <= blocking

@@ -99,8 +99,9 @@ def _step_occurrences(funnel: dict, events: pd.DataFrame, milestones: pd.DataFra
             frames.append(pd.DataFrame({"user_id": rows["user_id"], "step": number, "hold": held, "t": rows["t"]}))
         if step.get("milestones"):
             rows = milestones[milestones["milestone_name"].isin(step["milestones"])]
-            frames.append(pd.DataFrame({"user_id": rows["user_id"], "step": number, "hold": None if hold else "",
-                                        "t": rows["t"]}))
+            frames.append(
+                pd.DataFrame({"user_id": rows["user_id"], "step": number, "hold": None if hold else "", "t": rows["t"]})
+            )
     occ = pd.concat(frames, ignore_index=True)
     return occ[occ["hold"].notna()].drop_duplicates()
 
@@ -199,8 +200,9 @@ def test_furthest_step_and_entry_per_user_match_the_pandas_reference(published, 
     actual = progress[progress["step_number"] == progress["furthest_step"]]
     actual = actual.assign(entry_t=_seconds(actual["entry_at"]), reached_t=_seconds(actual["reached_at"]))
     expected = reference.assign(last_t=reference["reached"].map(lambda r: r[-1]))
-    merged = expected.merge(actual, on=["funnel_name", "user_key"], how="outer", indicator=True,
-                            suffixes=("_ref", "_sql"))
+    merged = expected.merge(
+        actual, on=["funnel_name", "user_key"], how="outer", indicator=True, suffixes=("_ref", "_sql")
+    )
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
     for column in ("furthest_step", "entry_t"):
         diff = merged[merged[f"{column}_ref"] != merged[f"{column}_sql"]]
@@ -231,8 +233,7 @@ def test_the_funnels_differ_where_their_modes_say_they_should(reference):
     """Guards against a cross-check that passes because every mode collapsed into the same logic."""
     by = reference.groupby("funnel_name")["furthest_step"]
     # Strict can only lose users against the same steps in ordered mode ...
-    assert (by.apply(lambda s: (s >= 4).sum())["payment_strict"]
-            <= by.apply(lambda s: (s >= 4).sum())["payment"])
+    assert by.apply(lambda s: (s >= 4).sum())["payment_strict"] <= by.apply(lambda s: (s >= 4).sum())["payment"]
     # ... and onboarding (unordered) counts users whose interaction came before their third topic follow.
     onboarding = reference[reference["funnel_name"] == "onboarding"]
     completed = onboarding[onboarding["furthest_step"] == 3]
@@ -253,11 +254,16 @@ def test_conversion_invariants_and_wilson_bounds(published):
     half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
     assert np.allclose(conv["ci_low"], centre - half, atol=1e-12)
     assert np.allclose(conv["ci_high"], centre + half, atol=1e-12)
-    assert ((conv["ci_low"] <= conv["overall_conversion_rate"] + 1e-12)
-            & (conv["overall_conversion_rate"] <= conv["ci_high"] + 1e-12)).all()
+    assert (
+        (conv["ci_low"] <= conv["overall_conversion_rate"] + 1e-12)
+        & (conv["overall_conversion_rate"] <= conv["ci_high"] + 1e-12)
+    ).all()
     # each breakdown partitions the entrants of its period
-    sums = conv[conv["step_number"] == 1].groupby(["funnel_name", "entry_grain", "entry_period_start",
-                                                   "breakdown_name"], dropna=False)["users"].sum()
+    sums = (
+        conv[conv["step_number"] == 1]
+        .groupby(["funnel_name", "entry_grain", "entry_period_start", "breakdown_name"], dropna=False)["users"]
+        .sum()
+    )
     totals = sums.xs("all", level="breakdown_name")
     for name in _vars()["funnel_breakdowns"]:
         assert (sums.xs(name, level="breakdown_name") == totals).all(), name
