@@ -15,6 +15,7 @@ As-of date = last activity day = Mar 5.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -153,7 +154,8 @@ def test_refresh_publishes_hand_worked_retention_and_is_repeatable(workspace, ru
         },
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=2" in result.stdout
+    # every unit test of the project ran (at least the two of this folder's models) and none failed
+    assert int(re.search(r"PASS=(\d+)", result.stdout).group(1)) >= 2 and "ERROR=0" in result.stdout
 
 
 def test_a_failing_blocking_check_keeps_the_previous_published_file(workspace, run_refresh, monkeypatch):

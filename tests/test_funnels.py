@@ -252,8 +252,9 @@ def test_conversion_invariants_and_wilson_bounds(published):
     p = x / n
     centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
     half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
-    assert np.allclose(conv["ci_low"], centre - half, atol=1e-12)
-    assert np.allclose(conv["ci_high"], centre + half, atol=1e-12)
+    assert np.allclose(conv["ci_low"], np.clip(centre - half, 0, 1), atol=1e-12)
+    assert np.allclose(conv["ci_high"], np.clip(centre + half, 0, 1), atol=1e-12)
+    assert ((conv["ci_low"] >= 0) & (conv["ci_high"] <= 1)).all()
     assert (
         (conv["ci_low"] <= conv["overall_conversion_rate"] + 1e-12)
         & (conv["overall_conversion_rate"] <= conv["ci_high"] + 1e-12)

@@ -145,10 +145,13 @@ final as (
         cast(previous_step_users - users as bigint) as dropoff_users,
         cast(median_seconds_from_previous as double) as median_seconds_from_previous,
         cast(p90_seconds_from_previous as double) as p90_seconds_from_previous,
-        cast({{ wilson_ci_low('users', 'entry_users') }} as double) as ci_low,
-        cast({{ wilson_ci_high('users', 'entry_users') }} as double) as ci_high,
-        cast({{ wilson_ci_low('users', 'previous_step_users') }} as double) as step_ci_low,
-        cast({{ wilson_ci_high('users', 'previous_step_users') }} as double) as step_ci_high
+        -- clamped to [0, 1]: at 0 or all successes the Wilson formula is off by a rounding error (1 + 2e-16)
+        cast(greatest(least({{ wilson_ci_low('users', 'entry_users') }}, 1.0), 0.0) as double) as ci_low,
+        cast(greatest(least({{ wilson_ci_high('users', 'entry_users') }}, 1.0), 0.0) as double) as ci_high,
+        cast(greatest(least({{ wilson_ci_low('users', 'previous_step_users') }}, 1.0), 0.0) as double)
+            as step_ci_low,
+        cast(greatest(least({{ wilson_ci_high('users', 'previous_step_users') }}, 1.0), 0.0) as double)
+            as step_ci_high
 
     from with_previous
 
