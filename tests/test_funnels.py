@@ -231,9 +231,10 @@ def test_step_counts_and_times_to_convert_match_the_pandas_reference(published, 
 
 def test_the_funnels_differ_where_their_modes_say_they_should(reference):
     """Guards against a cross-check that passes because every mode collapsed into the same logic."""
-    by = reference.groupby("funnel_name")["furthest_step"]
-    # Strict can only lose users against the same steps in ordered mode ...
-    assert by.apply(lambda s: (s >= 4).sum())["payment_strict"] <= by.apply(lambda s: (s >= 4).sum())["payment"]
+    completed_payments = reference[reference["furthest_step"] == 4].groupby("funnel_name").size()
+    # Strict can only lose users against the same steps in ordered mode, and on this sample it does lose some
+    # (an onboarding or other event between two checkout steps), so the strict path is exercised ...
+    assert 0 < completed_payments["payment_strict"] < completed_payments["payment"]
     # ... and onboarding (unordered) counts users whose interaction came before their third topic follow.
     onboarding = reference[reference["funnel_name"] == "onboarding"]
     completed = onboarding[onboarding["furthest_step"] == 3]
