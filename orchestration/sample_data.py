@@ -8,6 +8,7 @@ What is planted (so the marts have something true to find):
 - age groups and city tiers retain differently; about 5% of users create content;
 - order amounts are log-normal (skewed); subscriptions renew with a 75% chance per period; NPS answers;
 - the funnel events of METRICS.md section 4 (view -> product -> cart -> checkout -> payment), in order.
+- onboarding (avatar_uploaded, then up to 3 follow_topic) and properties.checkout_id on the checkout steps (issue 5).
 
 Everything is vectorised with numpy, so 5,000 users x 120 days take a few seconds.
 """
@@ -150,12 +151,13 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
     signup_at = users["signup_at"].to_numpy().astype("datetime64[s]")[user_row]
     first_day = days["days_since_signup"].to_numpy() == 0
     session_start = np.where(first_day, signup_at + np.timedelta64(60, "s"), session_start)
-    names, who, when = [], [], []
+    names, who, when, props = [], [], [], []
 
-    def emit(name: str, mask_or_rows: np.ndarray, times: np.ndarray) -> None:
+    def emit(name: str, mask_or_rows: np.ndarray, times: np.ndarray, properties: np.ndarray | None = None) -> None:
         names.append(np.full(len(times), name, dtype=object))
         who.append(user_row[mask_or_rows])
         when.append(times)
+        props.append(np.full(len(times), None, dtype=object) if properties is None else properties)
 
     all_rows = np.arange(len(day))
     emit("sign_up", all_rows[first_day], signup_at[first_day])
@@ -177,7 +179,9 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
     order_rows = np.array([], dtype=int)
     for step, (name, pass_rate) in enumerate(zip(CHECKOUT_STEPS, CHECKOUT_STEP_PASS, strict=True)):
         reached = reached & (rng.random(len(day)) < pass_rate)
-        emit(name, all_rows[reached], base[reached] + np.timedelta64(60 * step, "s"))
+        # properties.checkout_id (issue 5): the same id on every step of one attempt, for held-constant funnels.
+        checkout_ids = np.array([json.dumps({"checkout_id": f"c{r:08d}"}) for r in all_rows[reached]], dtype=object)
+        emit(name, all_rows[reached], base[reached] + np.timedelta64(60 * step, "s"), checkout_ids)
         order_rows = all_rows[reached]
     order_rows = order_rows[
         base[order_rows] + np.timedelta64(3600, "s") < np.datetime64(spec.end + timedelta(days=1), "s")
@@ -199,21 +203,25 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
     names.append(np.full(int(keep.sum()), "push_sent", dtype=object))
     who.append(push_user[keep])
     when.append(start + push_day[keep].astype("timedelta64[D]") + np.timedelta64(9 * 3600, "s"))
+    props.append(np.full(int(keep.sum()), None, dtype=object))
 
     events = pd.DataFrame(
         {
             "user_row": np.concatenate(who),
             "event_name": np.concatenate(names),
             "event_at": np.concatenate(when),
+            "properties": np.concatenate(props),
         }
     )
     last_second = np.datetime64(spec.end, "s") + np.timedelta64(86_399, "s")
     events = events[events["event_at"] <= last_second]  # sessions late on the last day stop at midnight
     events = events.sort_values(["event_at", "user_row"], kind="stable").reset_index(drop=True)
     events.insert(0, "event_id", [f"e{i:09d}" for i in range(1, len(events) + 1)])
+    events = _with_onboarding_events(spec, users, events, last_second)
     events["user_id"] = users["user_id"].to_numpy()[events["user_row"].to_numpy()]
     events["platform"] = users["platform"].to_numpy()[events["user_row"].to_numpy()]
     events["session_id"] = events["user_id"] + "-" + events["event_at"].to_numpy().astype("datetime64[D]").astype(str)
+    events["properties"] = events.pop("properties")  # last column (issue 5 added it)
     orders = pd.DataFrame(
         {
             "order_id": [f"o{i:08d}" for i in range(1, len(order_rows) + 1)],
@@ -225,6 +233,45 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
         }
     )
     return events, orders
+
+
+# --- Onboarding events (issue 5) -------------------------------------------------------------------------------
+# A separate random stream, and event ids with their own prefix, so every other event and feed stays as it was.
+ONBOARDING_AVATAR_SHARE = 0.55
+ONBOARDING_TOPIC_FOLLOWS = {0: 0.15, 1: 0.15, 2: 0.20, 3: 0.50}  # follow_topic events after the avatar upload
+
+
+def _with_onboarding_events(
+    spec: SampleSpec, users: pd.DataFrame, events: pd.DataFrame, last_second: np.datetime64
+) -> pd.DataFrame:
+    """On the signup day a share of users uploads an avatar, then follows up to 3 topics (some over days)."""
+    rng = np.random.default_rng([spec.seed, 5])
+    n = len(users)
+    uploads = rng.random(n) < ONBOARDING_AVATAR_SHARE
+    avatar_at = users["signup_at"].to_numpy().astype("datetime64[s]") + rng.integers(120, 1800, n).astype(
+        "timedelta64[s]"
+    )
+    follows = rng.choice(list(ONBOARDING_TOPIC_FOLLOWS), size=n, p=list(ONBOARDING_TOPIC_FOLLOWS.values()))
+    # Half of the users follow within the hour, the others spread their follows over up to 10 days.
+    spread = np.where(rng.random(n) < 0.5, 3600, 10 * 86_400)
+    rows = np.flatnonzero(uploads)
+    follow_rows = np.repeat(rows, follows[rows])
+    follow_at = avatar_at[follow_rows] + rng.integers(30, spread[follow_rows]).astype("timedelta64[s]")
+    extra = pd.DataFrame(
+        {
+            "user_row": np.concatenate([rows, follow_rows]),
+            "event_name": np.array(["avatar_uploaded"] * len(rows) + ["follow_topic"] * len(follow_rows), dtype=object),
+            "event_at": np.concatenate([avatar_at[rows], follow_at]),
+            "properties": np.full(len(rows) + len(follow_rows), None, dtype=object),
+        }
+    )
+    extra = extra[extra["event_at"] <= last_second].sort_values(["event_at", "user_row"], kind="stable")
+    extra.insert(0, "event_id", [f"ob{i:09d}" for i in range(1, len(extra) + 1)])
+    merged = pd.concat([events, extra], ignore_index=True)
+    return merged.sort_values(["event_at", "user_row"], kind="stable").reset_index(drop=True)
+
+
+# --- end of onboarding events -----------------------------------------------------------------------------------
 
 
 def generate_subscriptions(spec: SampleSpec, users: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:

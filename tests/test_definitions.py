@@ -74,3 +74,12 @@ def test_the_full_refresh_job_passes_full_refresh_to_dbt():
     from orchestration.jobs import full_refresh
 
     assert full_refresh.config == {"ops": {"retention_dbt_models": {"config": {"full_refresh": True}}}}
+
+
+def test_funnel_marts_are_assets_with_blocking_checks():
+    """Issue 5: both funnel marts are in the graph, and their GX suites block publication."""
+    assert {"int_users_milestones", "int_funnel_attempts", "fct_funnel_conversion", "fct_funnel_user_progress"} <= (
+        _asset_keys()
+    )
+    blocking = {spec.name for checks in defs.asset_checks for spec in checks.check_specs if spec.blocking}
+    assert {"gx_fct_funnel_conversion", "gx_fct_funnel_user_progress"} <= blocking

@@ -56,6 +56,9 @@ def test_behaviour_planted_in_the_sample(tmp_path):
         "invite",
         "review",
         "push_sent",
+        # issue 5: the onboarding funnel
+        "avatar_uploaded",
+        "follow_topic",
     } <= names
     first, last = conn.execute("select min(event_time)::date, max(event_time)::date from events").fetchone()
     assert (first, last) == (spec.start, spec.end)

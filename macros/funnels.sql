@@ -1,0 +1,87 @@
+{#- Funnel helpers (issue 5; docs/funnels.md). The funnel definitions live in var `funnels` (dbt_project.yml). -#}
+
+{#- A string value of a JSON object text column, per engine. -#}
+{% macro json_property(column, key) -%}
+    {{ return(adapter.dispatch('json_property', 'retention_warehouse')(column, key)) }}
+{%- endmacro %}
+
+{% macro default__json_property(column, key) -%}
+    json_extract_string({{ column }}, '$.{{ key }}')
+{%- endmacro %}
+
+{% macro spark__json_property(column, key) -%}
+    get_json_object({{ column }}, '$.{{ key }}')
+{%- endmacro %}
+
+{#- An event field named in a funnel definition: `properties.<key>` or a column of stg_app__events. -#}
+{% macro funnel_field(name, relation='events') -%}
+    {%- if name.startswith('properties.') -%}
+        {{ json_property(relation ~ '.properties', name[11:]) }}
+    {%- else -%}
+        cast({{ relation }}.{{ name }} as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Continuous percentile of a group, per engine (percentile_cont on DuckDB, percentile on Spark). -#}
+{% macro percentile(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile', 'retention_warehouse')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__percentile(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{#- The largest number of steps of any configured funnel. -#}
+{% macro funnel_max_steps() -%}
+    {%- set counts = [] -%}
+    {%- for funnel in var('funnels') -%}{%- do counts.append(funnel['steps'] | length) -%}{%- endfor -%}
+    {{ return(counts | max) }}
+{%- endmacro %}
+
+{#- True when any configured funnel has the given mode / exclusions. -#}
+{% macro funnels_have_mode(mode) -%}
+    {%- set found = [] -%}
+    {%- for funnel in var('funnels') if funnel['mode'] == mode -%}{%- do found.append(1) -%}{%- endfor -%}
+    {{ return(found | length > 0) }}
+{%- endmacro %}
+
+{% macro funnels_have_exclusions() -%}
+    {%- set found = [] -%}
+    {%- for funnel in var('funnels') if funnel.get('exclusions') -%}{%- do found.append(1) -%}{%- endfor -%}
+    {{ return(found | length > 0) }}
+{%- endmacro %}
+
+{#- One row per funnel: funnel_name, funnel_mode, window_seconds, step_count (a literal select, no table). -#}
+{% macro funnel_definitions_sql() -%}
+    {%- for funnel in var('funnels') %}
+    select
+        cast('{{ funnel["name"] }}' as {{ dbt.type_string() }}) as funnel_name,
+        cast('{{ funnel["mode"] }}' as {{ dbt.type_string() }}) as funnel_mode,
+        cast({{ funnel["window_seconds"] }} as bigint) as window_seconds,
+        cast({{ funnel["steps"] | length }} as integer) as step_count
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- One row per funnel step: funnel_name, step_number, step_name. -#}
+{% macro funnel_steps_sql() -%}
+    {%- for funnel in var('funnels') %}
+    {%- set funnel_loop = loop %}
+    {%- for step in funnel['steps'] %}
+    select
+        cast('{{ funnel["name"] }}' as {{ dbt.type_string() }}) as funnel_name,
+        cast({{ loop.index }} as integer) as step_number,
+        cast('{{ step["name"] }}' as {{ dbt.type_string() }}) as step_name
+    {% if not (funnel_loop.last and loop.last) %}union all{% endif %}
+    {%- endfor %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- `name in ('a', 'b')` for a list of names. -#}
+{% macro in_list(column, names) -%}
+    {{ column }} in ({% for name in names %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}

@@ -1,0 +1,349 @@
+-- One row per funnel attempt: every step-1 occurrence opens one (ordered, strict), every occurrence of any step
+-- opens one (unordered). step_<k>_at is when the attempt reached step k (NULL when it did not), furthest_step the
+-- last step reached, is_voided whether an exclusion event fell inside its window. Semantics: docs/funnels.md.
+-- Set-based: ordered and strict funnels chain one equi-join per step over a "next occurrence" window function;
+-- unordered funnels use one window function per step. No loop over users.
+{%- set max_steps = funnel_max_steps() %}
+{%- set has_strict = funnels_have_mode('strict') %}
+{%- set has_unordered = funnels_have_mode('unordered') %}
+with
+
+step_events as (
+
+    select * from {{ ref('int_funnel_step_events') }}
+
+),
+
+{%- if has_strict %}
+
+events as (
+
+    select * from {{ ref('stg_app__events') }}
+
+),
+{%- endif %}
+
+definitions as (
+{{ funnel_definitions_sql() }}
+),
+
+occurrences as (
+
+    select
+        step_events.funnel_name,
+        step_events.step_number,
+        step_events.user_key,
+        step_events.held_value,
+        step_events.occurred_at,
+        definitions.funnel_mode,
+        definitions.window_seconds,
+        definitions.step_count
+
+    from step_events
+    inner join definitions
+        on step_events.funnel_name = definitions.funnel_name
+    where step_events.step_number between 1 and definitions.step_count
+
+),
+
+-- Ordered and strict: for each occurrence of step s, the first occurrence of step s + 1 strictly after it
+-- (same user and held value). Ties sort targets (is_source = 0) first, so "following" means strictly later.
+pairs as (
+
+    select funnel_name, user_key, held_value, step_number as pair_number, occurred_at, 1 as is_source
+    from occurrences
+    where funnel_mode in ('ordered', 'strict') and step_number < step_count
+
+    union all
+
+    select funnel_name, user_key, held_value, step_number - 1 as pair_number, occurred_at, 0 as is_source
+    from occurrences
+    where funnel_mode in ('ordered', 'strict') and step_number > 1
+
+),
+
+next_occurrences as (
+
+    select
+        funnel_name,
+        user_key,
+        held_value,
+        pair_number as step_number,
+        occurred_at,
+        is_source,
+        min(case when is_source = 0 then occurred_at end) over (
+            partition by funnel_name, user_key, held_value, pair_number
+            order by occurred_at, is_source
+            rows between 1 following and unbounded following
+        ) as next_at
+
+    from pairs
+
+),
+
+{%- if has_strict %}
+
+-- Strict: how many distinct timestamps of the user's active events lie at or before / before a moment.
+strict_users as (
+
+    select distinct user_key
+    from occurrences
+    where funnel_mode = 'strict'
+
+),
+
+timeline_points as (
+
+    select events.user_key, events.event_at as point_at, 1 as is_active
+    from events
+    inner join strict_users
+        on events.user_key = strict_users.user_key
+    where events.is_active_event
+
+    union all
+
+    select user_key, occurred_at as point_at, 0 as is_active
+    from occurrences
+    where funnel_mode = 'strict'
+
+),
+
+timeline as (
+
+    select
+        user_key,
+        point_at,
+        max(is_active) as is_active
+
+    from timeline_points
+    group by 1, 2
+
+),
+
+timeline_counts as (
+
+    select
+        user_key,
+        point_at,
+        sum(is_active) over (
+            partition by user_key order by point_at rows between unbounded preceding and current row
+        ) as active_through,
+        sum(is_active) over (
+            partition by user_key order by point_at rows between unbounded preceding and current row
+        ) - is_active as active_before
+
+    from timeline
+
+),
+{%- endif %}
+
+next_steps as (
+
+    select
+        next_occurrences.funnel_name,
+        next_occurrences.user_key,
+        next_occurrences.held_value,
+        next_occurrences.step_number,
+        next_occurrences.occurred_at,
+        next_occurrences.next_at,
+        {%- if has_strict %}
+        -- active events strictly between this occurrence and the next one (strict funnels only)
+        next_counts.active_before - this_counts.active_through as events_between
+        {%- else %}
+        cast(null as bigint) as events_between
+        {%- endif %}
+
+    from next_occurrences
+    {%- if has_strict %}
+    left join timeline_counts as this_counts
+        on next_occurrences.user_key = this_counts.user_key
+        and next_occurrences.occurred_at = this_counts.point_at
+    left join timeline_counts as next_counts
+        on next_occurrences.user_key = next_counts.user_key
+        and next_occurrences.next_at = next_counts.point_at
+    {%- endif %}
+    where next_occurrences.is_source = 1
+
+),
+
+chain_1 as (
+
+    select distinct
+        funnel_name,
+        user_key,
+        held_value,
+        funnel_mode,
+        occurred_at as attempt_started_at,
+        {{ dbt.dateadd('second', 'window_seconds', 'occurred_at') }} as window_ends_at,
+        occurred_at as step_1_at
+
+    from occurrences
+    where funnel_mode in ('ordered', 'strict') and step_number = 1
+
+),
+{%- for k in range(2, max_steps + 1) %}
+
+chain_{{ k }} as (
+
+    select
+        chain_{{ k - 1 }}.*,
+        case
+            when next_steps.next_at <= chain_{{ k - 1 }}.window_ends_at
+                and (chain_{{ k - 1 }}.funnel_mode <> 'strict' or next_steps.events_between = 0)
+                then next_steps.next_at
+        end as step_{{ k }}_at
+
+    from chain_{{ k - 1 }}
+    left join next_steps
+        on chain_{{ k - 1 }}.funnel_name = next_steps.funnel_name
+        and chain_{{ k - 1 }}.user_key = next_steps.user_key
+        and chain_{{ k - 1 }}.held_value = next_steps.held_value
+        and next_steps.step_number = {{ k - 1 }}
+        and chain_{{ k - 1 }}.step_{{ k - 1 }}_at = next_steps.occurred_at
+
+),
+{%- endfor %}
+
+ordered_attempts as (
+
+    select
+        funnel_name,
+        user_key,
+        held_value,
+        attempt_started_at,
+        window_ends_at,
+        {%- for k in range(1, max_steps + 1) %}
+        step_{{ k }}_at{% if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from chain_{{ max_steps }}
+
+),
+
+{%- if has_unordered %}
+
+-- Unordered: every occurrence of any step opens an attempt; step j is done when it occurs within
+-- [start, start + window]; step k is reached when steps 1..k are all done, at the latest of their times.
+unordered_firsts as (
+
+    select distinct
+        funnel_name,
+        user_key,
+        held_value,
+        occurred_at as attempt_started_at,
+        {{ dbt.dateadd('second', 'window_seconds', 'occurred_at') }} as window_ends_at,
+        {%- for j in range(1, max_steps + 1) %}
+        min(case when step_number = {{ j }} then occurred_at end) over (
+            partition by funnel_name, user_key, held_value
+            order by occurred_at
+            range between current row and unbounded following
+        ) as first_{{ j }}_at{% if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from occurrences
+    where funnel_mode = 'unordered'
+
+),
+
+unordered_done as (
+
+    select
+        funnel_name,
+        user_key,
+        held_value,
+        attempt_started_at,
+        window_ends_at,
+        {%- for j in range(1, max_steps + 1) %}
+        case when first_{{ j }}_at <= window_ends_at then first_{{ j }}_at end as done_{{ j }}_at
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from unordered_firsts
+
+),
+
+unordered_attempts as (
+
+    select
+        funnel_name,
+        user_key,
+        held_value,
+        attempt_started_at,
+        window_ends_at,
+        {%- for k in range(1, max_steps + 1) %}
+        case
+            when {% for j in range(1, k + 1) %}done_{{ j }}_at is not null{% if not loop.last %} and {% endif %}{% endfor %}
+                then {% if k == 1 %}done_1_at{% else %}greatest({% for j in range(1, k + 1) %}done_{{ j }}_at{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}
+        end as step_{{ k }}_at{% if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from unordered_done
+
+),
+{%- endif %}
+
+attempts as (
+
+    select * from ordered_attempts
+    {%- if has_unordered %}
+    union all
+    select * from unordered_attempts
+    {%- endif %}
+
+),
+
+{%- if funnels_have_exclusions() %}
+
+voided as (
+
+    select distinct
+        attempts.funnel_name,
+        attempts.user_key,
+        attempts.held_value,
+        attempts.attempt_started_at
+
+    from attempts
+    inner join step_events as exclusions
+        on attempts.funnel_name = exclusions.funnel_name
+        and attempts.user_key = exclusions.user_key
+        and exclusions.step_number = 0
+        and exclusions.occurred_at >= attempts.attempt_started_at
+        and exclusions.occurred_at <= attempts.window_ends_at
+
+),
+{%- endif %}
+
+final as (
+
+    select
+        attempts.funnel_name,
+        attempts.user_key,
+        attempts.held_value,
+        attempts.attempt_started_at,
+        attempts.window_ends_at,
+        {%- for k in range(1, max_steps + 1) %}
+        attempts.step_{{ k }}_at,
+        {%- endfor %}
+        cast(
+            {%- for k in range(max_steps, 0, -1) %}
+            case when attempts.step_{{ k }}_at is not null then {{ k }} else
+            {%- endfor %} 0{% for k in range(max_steps) %} end{% endfor %}
+        as integer) as furthest_step,
+        {%- if funnels_have_exclusions() %}
+        voided.user_key is not null as is_voided
+        {%- else %}
+        false as is_voided
+        {%- endif %}
+
+    from attempts
+    {%- if funnels_have_exclusions() %}
+    left join voided
+        on attempts.funnel_name = voided.funnel_name
+        and attempts.user_key = voided.user_key
+        and attempts.held_value = voided.held_value
+        and attempts.attempt_started_at = voided.attempt_started_at
+    {%- endif %}
+
+)
+
+select * from final
