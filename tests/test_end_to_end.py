@@ -15,6 +15,7 @@ As-of date = last activity day = Mar 5.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -153,7 +154,9 @@ def test_refresh_publishes_hand_worked_retention_and_is_repeatable(workspace, ru
         },
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=2" in result.stdout
+    # Every dbt unit test of the project passes (more than the two of the skeleton since the segment models).
+    summary = re.search(r"PASS=(\d+) WARN=\d+ ERROR=0 ", result.stdout)
+    assert summary and int(summary.group(1)) >= 2, result.stdout[-3000:]
 
 
 def test_a_failing_blocking_check_keeps_the_previous_published_file(workspace, run_refresh, monkeypatch):
