@@ -1,7 +1,8 @@
 """Segments (issue 6) on the generated sample, cross-checked against counts made straight from the landing files.
 
 The expected figures below are computed from the raw files with plain SQL written from METRICS.md sections 3 and
-5 (not from the dbt models): activity states and engagement tiers at the as-of date, and the weekly lifecycle.
+5 (not from the dbt models): activity states and engagement tiers at the as-of date, the weekly lifecycle and the
+weekly recall.
 """
 
 from __future__ import annotations
@@ -143,6 +144,42 @@ def test_weekly_lifecycle_matches_the_landing_files(sample_warehouse, dbt_vars):
             "from marts.fct_lifecycle where period_grain = 'week' order by 1"
         ).fetchall()
     assert len(expected) >= 10
+    assert actual == [tuple(row) for row in expected]
+
+
+def test_weekly_recall_matches_the_landing_files(sample_warehouse, dbt_vars):
+    silent, churned = dbt_vars["activity_silent_after_days"], dbt_vars["activity_churned_after_days"]
+    with duckdb.connect() as conn:
+        _landing_days(conn, sample_warehouse["landing"], dbt_vars)
+        # Per week start s: each user's last activity day before s; lapsed when, on the day before s, it lies at
+        # least `silent` days back (churned from `churned`); recalled when active again in [s, s + 6].
+        expected = conn.execute(
+            f"""
+            with weeks as (select distinct cast(date_trunc('week', d) as date) as s from days),
+            last_before as (
+                select weeks.s, days.user_id, max(days.d) as last_day
+                from weeks join days on days.d < weeks.s group by 1, 2
+            ),
+            lapsed as (
+                select s, user_id, (s - 1) - last_day >= {churned} as is_churned,
+                       exists (select 1 from days where days.user_id = last_before.user_id
+                               and days.d between last_before.s and last_before.s + 6) as is_recalled
+                from last_before where (s - 1) - last_day >= {silent}
+            )
+            select weeks.s,
+                   count(lapsed.user_id) filter (where not lapsed.is_churned),
+                   count(lapsed.user_id) filter (where lapsed.is_churned),
+                   count(lapsed.user_id) filter (where lapsed.is_recalled)
+            from weeks left join lapsed on lapsed.s = weeks.s
+            group by 1 order by 1
+            """
+        ).fetchall()
+    with duckdb.connect(str(sample_warehouse["published"]), read_only=True) as conn:
+        actual = conn.execute(
+            "select period_start, silent_users_at_start, churned_users_at_start, recalled_users "
+            "from marts.fct_recall where period_grain = 'week' order by 1"
+        ).fetchall()
+    assert sum(row[3] for row in expected) > 100
     assert actual == [tuple(row) for row in expected]
 
 
