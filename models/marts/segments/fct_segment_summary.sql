@@ -156,6 +156,8 @@ final as (
         cast(segments.users as bigint) as users,
         cast(totals.total_users as bigint) as total_users,
         cast(segments.users * 1.0 / totals.total_users as double) as user_share,
+        cast({{ wilson_ci_low('segments.users', 'totals.total_users') }} as double) as user_share_ci_low,
+        cast({{ wilson_ci_high('segments.users', 'totals.total_users') }} as double) as user_share_ci_high,
         cast(segments.revenue as double) as revenue,
         cast(segments.next_period_end <= as_of.as_of_date as boolean) as is_mature,
         cast(case when segments.next_period_end <= as_of.as_of_date then segments.retained_users end as bigint)

@@ -62,7 +62,7 @@ transitions as (
 
 ),
 
-final as (
+rates as (
 
     select
         cast(period_grain as varchar) as period_grain,
@@ -80,6 +80,17 @@ final as (
         ) as double) as transition_rate
 
     from transitions
+
+),
+
+final as (
+
+    select
+        *,
+        cast({{ wilson_ci_low('users', 'from_users') }} as double) as transition_rate_ci_low,
+        cast({{ wilson_ci_high('users', 'from_users') }} as double) as transition_rate_ci_high
+
+    from rates
 
 )
 
