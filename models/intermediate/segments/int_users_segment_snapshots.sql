@@ -1,0 +1,289 @@
+-- Every signed-up user's segments as of each snapshot date (week ends, month ends and the as-of date):
+-- tenure stage, activity state, engagement tier, value tier, RFM scores and segment, at-risk flag
+-- (METRICS.md sections 3 and 5). All thresholds are vars; the RFM segment names come from seed rfm_segments.
+{%- set silent_after = var('activity_silent_after_days') %}
+{%- set churned_after = var('activity_churned_after_days') %}
+{%- set engagement_window = var('engagement_window_days') %}
+{%- set spend_window = var('segment_spend_window_days') %}
+with
+
+users as (
+
+    select * from {{ ref('int_users_resolved') }}
+
+),
+
+spells as (
+
+    select * from {{ ref('int_users_activity_spells') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('stg_app__orders') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('int_segment_calendar_days') }}
+
+),
+
+at_risk_days as (
+
+    select * from {{ ref('int_users_at_risk_days') }}
+
+),
+
+rfm_segments as (
+
+    select * from {{ ref('rfm_segments') }}
+
+),
+
+snapshot_dates as (
+
+    select
+        date_day as snapshot_date,
+        is_week_end,
+        is_month_end,
+        is_as_of_date
+
+    from calendar
+    where is_snapshot_date
+
+),
+
+user_snapshots as (
+
+    select
+        snapshot_dates.*,
+        users.user_key,
+        users.signup_date
+
+    from snapshot_dates
+    inner join users
+        on users.signup_date <= snapshot_dates.snapshot_date
+
+),
+
+-- The activity day in force on each snapshot date: the last one on or before it.
+last_activity as (
+
+    select
+        snapshot_dates.snapshot_date,
+        spells.user_key,
+        spells.activity_date as last_active_date,
+        spells.previous_activity_date
+
+    from snapshot_dates
+    inner join spells
+        on spells.activity_date <= snapshot_dates.snapshot_date
+        and (spells.next_activity_date is null or spells.next_activity_date > snapshot_dates.snapshot_date)
+
+),
+
+engagement as (
+
+    select
+        snapshot_dates.snapshot_date,
+        spells.user_key,
+        count(*) as window_active_days,
+        sum(spells.interactions) as window_interactions,
+        sum(spells.creations) as window_creations
+
+    from snapshot_dates
+    inner join spells
+        on spells.activity_date <= snapshot_dates.snapshot_date
+        and spells.activity_date
+            > cast({{ dbt.dateadd('day', -engagement_window, 'snapshot_dates.snapshot_date') }} as date)
+    group by 1, 2
+
+),
+
+creator_ranks as (
+
+    select
+        snapshot_date,
+        user_key,
+        row_number() over (
+            partition by snapshot_date order by window_creations desc, window_interactions desc, user_key
+        ) as creator_rank,
+        count(*) over (partition by snapshot_date) as creators
+
+    from engagement
+    where window_creations >= {{ var('engagement_koc_min_creations') }}
+
+),
+
+paid_orders as (
+
+    select
+        user_key,
+        order_date,
+        amount
+
+    from orders
+    where is_paid
+
+),
+
+spend as (
+
+    select
+        snapshot_dates.snapshot_date,
+        paid_orders.user_key,
+        max(paid_orders.order_date) as last_order_date,
+        sum(
+            case
+                when paid_orders.order_date
+                    > cast({{ dbt.dateadd('day', -spend_window, 'snapshot_dates.snapshot_date') }} as date)
+                    then 1
+                else 0
+            end
+        ) as window_orders,
+        sum(
+            case
+                when paid_orders.order_date
+                    > cast({{ dbt.dateadd('day', -spend_window, 'snapshot_dates.snapshot_date') }} as date)
+                    then paid_orders.amount
+                else 0
+            end
+        ) as window_spend
+
+    from snapshot_dates
+    inner join paid_orders
+        on paid_orders.order_date <= snapshot_dates.snapshot_date
+    group by 1, 2
+
+),
+
+-- Quintile scores among the snapshot's buyers; ties are broken by user_key so the scores are deterministic.
+rfm_scores as (
+
+    select
+        snapshot_date,
+        user_key,
+        ntile(5) over (
+            partition by snapshot_date
+            order by {{ dbt.datediff('last_order_date', 'snapshot_date', 'day') }} desc, user_key
+        ) as r_score,
+        ntile(5) over (partition by snapshot_date order by window_orders, user_key) as f_score,
+        ntile(5) over (partition by snapshot_date order by window_spend, user_key) as m_score
+
+    from spend
+    where window_orders > 0
+
+),
+
+joined as (
+
+    select
+        user_snapshots.*,
+        {{ dbt.datediff('user_snapshots.signup_date', 'user_snapshots.snapshot_date', 'day') }} as tenure_days,
+        last_activity.last_active_date,
+        {{ dbt.datediff(
+            'coalesce(last_activity.last_active_date, user_snapshots.signup_date)',
+            'user_snapshots.snapshot_date',
+            'day'
+        ) }} as days_since_active,
+        last_activity.last_active_date = user_snapshots.snapshot_date
+            and last_activity.previous_activity_date is not null
+            and {{ dbt.datediff('last_activity.previous_activity_date', 'user_snapshots.snapshot_date', 'day') }}
+                > {{ silent_after }} as is_resurrected,
+        coalesce(engagement.window_active_days, 0) as window_active_days,
+        coalesce(engagement.window_interactions, 0) as window_interactions,
+        coalesce(engagement.window_creations, 0) as window_creations,
+        creator_ranks.creator_rank,
+        creator_ranks.creators,
+        spend.last_order_date,
+        coalesce(spend.window_orders, 0) as rfm_frequency,
+        coalesce(spend.window_spend, 0) as rfm_monetary,
+        rfm_scores.r_score,
+        rfm_scores.f_score,
+        rfm_scores.m_score,
+        at_risk_days.user_key is not null as is_at_risk,
+        at_risk_days.at_risk_reason
+
+    from user_snapshots
+    left join last_activity
+        on user_snapshots.snapshot_date = last_activity.snapshot_date
+        and user_snapshots.user_key = last_activity.user_key
+    left join engagement
+        on user_snapshots.snapshot_date = engagement.snapshot_date
+        and user_snapshots.user_key = engagement.user_key
+    left join creator_ranks
+        on user_snapshots.snapshot_date = creator_ranks.snapshot_date
+        and user_snapshots.user_key = creator_ranks.user_key
+    left join spend
+        on user_snapshots.snapshot_date = spend.snapshot_date
+        and user_snapshots.user_key = spend.user_key
+    left join rfm_scores
+        on user_snapshots.snapshot_date = rfm_scores.snapshot_date
+        and user_snapshots.user_key = rfm_scores.user_key
+    left join at_risk_days
+        on user_snapshots.snapshot_date = at_risk_days.at_risk_date
+        and user_snapshots.user_key = at_risk_days.user_key
+
+),
+
+final as (
+
+    select
+        joined.user_key,
+        joined.snapshot_date as as_of_date,
+        joined.is_week_end,
+        joined.is_month_end,
+        joined.is_as_of_date,
+        joined.signup_date,
+        joined.tenure_days,
+        case
+            when joined.tenure_days <= {{ var('tenure_new_max_days') }} then 'new'
+            when joined.tenure_days <= {{ var('tenure_growth_max_days') }} then 'growth'
+            else 'mature'
+        end as tenure_stage,
+        joined.last_active_date,
+        joined.days_since_active,
+        case
+            when joined.is_resurrected then 'resurrected'
+            when joined.days_since_active < {{ silent_after }} then 'active'
+            when joined.days_since_active < {{ churned_after }} then 'silent'
+            else 'churned'
+        end as activity_state,
+        joined.window_active_days,
+        joined.window_interactions,
+        joined.window_creations,
+        case
+            when joined.creator_rank is not null
+                and joined.creator_rank <= ceiling(joined.creators * {{ var('engagement_kol_creator_share') }})
+                then 'kol'
+            when joined.creator_rank is not null then 'koc'
+            when joined.window_interactions >= {{ var('engagement_active_min_interactions') }} then 'active'
+            else 'base'
+        end as engagement_tier,
+        joined.rfm_monetary as trailing_365d_spend,
+        case
+            when joined.rfm_monetary > {{ var('value_high_spend_threshold') }} then 'high'
+            when joined.rfm_monetary > 0 then 'standard'
+            else 'no_spend'
+        end as value_tier,
+        {{ dbt.datediff('joined.last_order_date', 'joined.snapshot_date', 'day') }} as rfm_recency_days,
+        joined.rfm_frequency,
+        joined.rfm_monetary,
+        joined.r_score,
+        joined.f_score,
+        joined.m_score,
+        coalesce(rfm_segments.rfm_segment, 'no_purchase') as rfm_segment,
+        joined.is_at_risk,
+        joined.at_risk_reason
+
+    from joined
+    left join rfm_segments
+        on joined.r_score = rfm_segments.r_score
+        and floor((joined.f_score + joined.m_score + 1) / 2.0) = rfm_segments.fm_score
+
+)
+
+select * from final

@@ -1,0 +1,97 @@
+-- Segment transition matrix: users moving from value A (at the previous period end) to value B (at this period
+-- end) of a segment dimension, per period grain (week, month). Only users signed up by the previous period end.
+with
+
+snapshots as (
+
+    select * from {{ ref('int_users_segment_snapshots') }}
+
+),
+
+period_members as (
+
+    {%- for grain in var('segment_history_grains') %}
+    select
+        '{{ grain }}' as period_grain,
+        snapshot_sub.*,
+        lag(snapshot_sub.as_of_date) over (
+            partition by snapshot_sub.user_key order by snapshot_sub.as_of_date
+        ) as previous_period_end
+
+    from snapshots as snapshot_sub
+    where snapshot_sub.{{ 'is_week_end' if grain == 'week' else 'is_month_end' }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+paired as (
+
+    {%- for dimension in var('segment_dimensions') %}
+    select
+        current_period.period_grain,
+        current_period.previous_period_end,
+        current_period.as_of_date as period_end,
+        '{{ dimension }}' as segment_dimension,
+        cast(previous_period.{{ dimension }} as varchar) as from_value,
+        cast(current_period.{{ dimension }} as varchar) as to_value
+
+    from period_members as current_period
+    inner join period_members as previous_period
+        on current_period.period_grain = previous_period.period_grain
+        and current_period.user_key = previous_period.user_key
+        and current_period.previous_period_end = previous_period.as_of_date
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+transitions as (
+
+    select
+        period_grain,
+        previous_period_end,
+        period_end,
+        segment_dimension,
+        from_value,
+        to_value,
+        count(*) as users
+
+    from paired
+    group by 1, 2, 3, 4, 5, 6
+
+),
+
+rates as (
+
+    select
+        cast(period_grain as varchar) as period_grain,
+        cast(previous_period_end as date) as previous_period_end,
+        cast(period_end as date) as period_end,
+        cast(segment_dimension as varchar) as segment_dimension,
+        cast(from_value as varchar) as from_value,
+        cast(to_value as varchar) as to_value,
+        cast(users as bigint) as users,
+        cast(sum(users) over (
+            partition by period_grain, period_end, segment_dimension, from_value
+        ) as bigint) as from_users,
+        cast(users * 1.0 / sum(users) over (
+            partition by period_grain, period_end, segment_dimension, from_value
+        ) as double) as transition_rate
+
+    from transitions
+
+),
+
+final as (
+
+    select
+        *,
+        cast({{ wilson_ci_low('users', 'from_users') }} as double) as transition_rate_ci_low,
+        cast({{ wilson_ci_high('users', 'from_users') }} as double) as transition_rate_ci_high
+
+    from rates
+
+)
+
+select * from final
