@@ -268,7 +268,7 @@ acquisition_metrics as (
         '{{ name }}' as metric_name,
         grain,
         period_start,
-        'acquisition_channel' as breakdown_name,
+        case when acquisition_channel = 'all' then 'all' else 'acquisition_channel' end as breakdown_name,
         acquisition_channel as breakdown_value,
         {{ numerator }} as numerator,
         {{ denominator }} as denominator,
