@@ -184,20 +184,33 @@ def test_every_rate_has_its_wilson_interval_and_nothing_else_does(sample_warehou
     assert checked > 300
 
 
-def test_metricflow_query_equals_fct_metrics(sample_warehouse, tmp_path):
-    """One `mf query` against the sample's working warehouse: monthly D1 retention (a ratio metric) and GMV."""
+def _mf(sample_warehouse, *args: str) -> subprocess.CompletedProcess:
+    """MetricFlow's CLI against the sample's working warehouse (semantic manifest: `make manifest`)."""
     env = dict(os.environ)
     env.update(
         RW_DUCKDB_PATH=str(sample_warehouse["warehouse"] / "work" / "retention.duckdb"),
         DBT_PROFILES_DIR=str(REPO_ROOT),
         RW_TIMEZONE="UTC",
     )
-    out = tmp_path / "mf.csv"
     mf = Path(sys.executable).parent / "mf"
-    result = subprocess.run(
-        [str(mf), "query", "--metrics", "d1_retention_rate,gmv", "--group-by", "metric_time__month",
-         "--csv", str(out)],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    return subprocess.run(
+        [str(mf), *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_metricflow_configs_validate_against_the_built_warehouse(sample_warehouse):
+    result = _mf(sample_warehouse, "validate-configs")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ERRORS: 0" in result.stdout
+    assert "ERRORS: 1" not in result.stdout
+
+
+def test_metricflow_query_equals_fct_metrics(sample_warehouse, tmp_path):
+    """One `mf query` against the sample's working warehouse: monthly D1 retention (a ratio metric) and GMV."""
+    out = tmp_path / "mf.csv"
+    result = _mf(
+        sample_warehouse, "query", "--metrics", "d1_retention_rate,gmv", "--group-by", "metric_time__month",
+        "--csv", str(out),
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     queried = pd.read_csv(out)
