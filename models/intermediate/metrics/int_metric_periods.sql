@@ -1,0 +1,75 @@
+-- The calendar of metric periods: one row per grain (var metric_grains) and period from the first signup to the
+-- as-of date (var retention_as_of_date, else the last activity day), with its last day and whether it is complete.
+with
+
+spine as (
+
+    select * from {{ ref('metricflow_time_spine') }}
+
+),
+
+users as (
+
+    select * from {{ ref('int_users_resolved') }}
+
+),
+
+activity_days as (
+
+    select * from {{ ref('int_users_activity_days') }}
+
+),
+
+bounds as (
+
+    select
+        (select min(signup_date) from users) as first_date,
+        {% if var('retention_as_of_date') -%}
+        cast('{{ var("retention_as_of_date") }}' as date)
+        {%- else -%}
+        (select max(activity_date) from activity_days)
+        {%- endif %} as as_of_date
+
+),
+
+days as (
+
+    select
+        spine.date_day,
+        bounds.as_of_date
+
+    from spine
+    cross join bounds
+    where spine.date_day between bounds.first_date and bounds.as_of_date
+
+),
+
+periods as (
+
+    {% for grain in var('metric_grains') %}
+    select distinct
+        cast('{{ grain }}' as varchar) as grain,
+        {{ period_start(grain, 'date_day') }} as period_start,
+        {{ period_end(grain, period_start(grain, 'date_day')) }} as period_end,
+        as_of_date
+
+    from days
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+final as (
+
+    select
+        grain,
+        period_start,
+        period_end,
+        as_of_date,
+        period_end <= as_of_date as is_complete
+
+    from periods
+
+)
+
+select * from final
