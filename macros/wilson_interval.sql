@@ -14,10 +14,11 @@
     end
 {%- endmacro %}
 
+{#- Clamped to [0, 1]: at 0 or n successes floating point otherwise lands a hair outside (-1e-17, 1 + 2e-16). -#}
 {% macro wilson_ci_low(successes, trials) -%}
-    {{ wilson_bound(successes, trials, '-') }}
+    greatest(0.0, least(1.0, {{ wilson_bound(successes, trials, '-') }}))
 {%- endmacro %}
 
 {% macro wilson_ci_high(successes, trials) -%}
-    {{ wilson_bound(successes, trials, '+') }}
+    greatest(0.0, least(1.0, {{ wilson_bound(successes, trials, '+') }}))
 {%- endmacro %}

@@ -45,42 +45,45 @@ def _fmt(value: float | None, unit: str) -> str:
 
 
 def kpi_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict:
-    """Headline KPIs: weighted over mature cohorts (sum of retained / sum of cohort sizes), against targets."""
+    """Headline KPIs against their targets: the metrics layer's scorecard (latest period with a value per metric)."""
+    if "marts.fct_kpi_scorecard" not in tables:
+        return {"tiles": []}
+    units = {}
+    if "marts.metric_definitions" in tables:
+        units = dict(conn.execute("select metric_name, unit from marts.metric_definitions").fetchall())
+    rows = _rows(
+        conn,
+        """
+        with ranked as (
+            select *, row_number() over (partition by metric_name, segment order by period_start desc) as recency
+            from marts.fct_kpi_scorecard
+            where actual is not null and is_mature
+        )
+        select metric_name, segment, grain, cast(period_start as varchar) as period_start, actual, target_value,
+               status
+        from ranked where recency = 1 order by metric_name, segment
+        """,
+    )
     tiles = []
-    if "marts.fct_cohort_retention" in tables:
-        for day in (1, 7, 30):
-            row = conn.execute(
-                "select sum(retained_users), sum(cohort_size) from marts.fct_cohort_retention "
-                "where retention_definition = 'activity' and cohort_grain = 'day' and breakdown_name = 'all' "
-                "and retention_type = 'n_period' and period_number = ? and is_mature",
-                [day],
-            ).fetchone()
-            rate = row[0] / row[1] if row[1] else None
-            tiles.append(
-                {
-                    "metric": f"d{day}_retention_rate",
-                    "label": f"D{day} retention",
-                    "value": rate,
-                    "unit": "rate",
-                    "detail": f"{row[0] or 0:,} of {row[1] or 0:,} users, mature cohorts",
-                }
-            )
-    targets = {}
-    if "reference.kpi_targets" in tables:
-        for metric, value, direction in conn.execute(
-            "select metric_name, target_value, direction from reference.kpi_targets "
-            "where segment = 'all' and target_stage = 1"
-        ).fetchall():
-            targets[metric] = (value, direction)
-    for tile in tiles:
-        target, direction = targets.get(tile["metric"], (None, "higher"))
-        tile["display"] = _fmt(tile["value"], tile["unit"])
-        tile["target"] = None if target is None else _fmt(target, tile["unit"])
-        if target is None or tile["value"] is None:
-            tile["status"] = "none"
-        else:
-            met = tile["value"] >= target if direction == "higher" else tile["value"] <= target
-            tile["status"] = "met" if met else "below"
+    for r in rows:
+        unit = units.get(r["metric_name"], "")
+        kind = (
+            "rate"
+            if "rate" in unit or r["metric_name"].endswith("_rate") or r["metric_name"] == "stickiness"
+            else ("ratio" if "ratio" in unit or r["metric_name"].startswith("ltv_to") else "count")
+        )
+        label = r["metric_name"].replace("_", " ")
+        if r["segment"] != "all":
+            label += f" ({r['segment']})"
+        tiles.append(
+            {
+                "label": label,
+                "display": _fmt(r["actual"], kind),
+                "target": _fmt(r["target_value"], kind),
+                "status": {"met": "met", "missed": "below"}.get(r["status"], "none"),
+                "detail": f"{r['grain']} from {r['period_start']}",
+            }
+        )
     return {"tiles": tiles}
 
 
@@ -212,9 +215,9 @@ def lifecycle_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict
 def at_risk_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | None:
     if "marts.fct_at_risk_users" not in tables:
         return None
-    day = conn.execute("select max(as_of_date) from marts.fct_at_risk_users").fetchone()[0]
+    day = conn.execute("select max(at_risk_date) from marts.fct_at_risk_users").fetchone()[0]
     reasons = conn.execute(
-        "select at_risk_reason, count(*) from marts.fct_at_risk_users where as_of_date = ? group by 1 order by 2 desc",
+        "select at_risk_reason, count(*) from marts.fct_at_risk_users where at_risk_date = ? group by 1 order by 2 desc",
         [day],
     ).fetchall()
     return {"day": day, "total": sum(n for _, n in reasons), "reasons": reasons}

@@ -16,15 +16,15 @@ step_events as (
 
 {%- if has_strict %}
 
-events as (
+    events as (
 
-    select * from {{ ref('stg_app__events') }}
+        select * from {{ ref('stg_app__events') }}
 
-),
+    ),
 {%- endif %}
 
 definitions as (
-{{ funnel_definitions_sql() }}
+    {{ funnel_definitions_sql() }}
 ),
 
 occurrences as (
@@ -84,57 +84,57 @@ next_occurrences as (
 {%- if has_strict %}
 
 -- Strict: how many distinct timestamps of the user's active events lie at or before / before a moment.
-strict_users as (
+    strict_users as (
 
-    select distinct user_key
-    from occurrences
-    where funnel_mode = 'strict'
+        select distinct user_key
+        from occurrences
+        where funnel_mode = 'strict'
 
-),
+    ),
 
-timeline_points as (
+    timeline_points as (
 
-    select events.user_key, events.event_at as point_at, 1 as is_active
-    from events
-    inner join strict_users
-        on events.user_key = strict_users.user_key
-    where events.is_active_event
+        select events.user_key, events.event_at as point_at, 1 as is_active
+        from events
+        inner join strict_users
+            on events.user_key = strict_users.user_key
+        where events.is_active_event
 
-    union all
+        union all
 
-    select user_key, occurred_at as point_at, 0 as is_active
-    from occurrences
-    where funnel_mode = 'strict'
+        select user_key, occurred_at as point_at, 0 as is_active
+        from occurrences
+        where funnel_mode = 'strict'
 
-),
+    ),
 
-timeline as (
+    timeline as (
 
-    select
-        user_key,
-        point_at,
-        max(is_active) as is_active
+        select
+            user_key,
+            point_at,
+            max(is_active) as is_active
 
-    from timeline_points
-    group by 1, 2
+        from timeline_points
+        group by 1, 2
 
-),
+    ),
 
-timeline_counts as (
+    timeline_counts as (
 
-    select
-        user_key,
-        point_at,
-        sum(is_active) over (
-            partition by user_key order by point_at rows between unbounded preceding and current row
-        ) as active_through,
-        sum(is_active) over (
-            partition by user_key order by point_at rows between unbounded preceding and current row
-        ) - is_active as active_before
+        select
+            user_key,
+            point_at,
+            sum(is_active) over (
+                partition by user_key order by point_at rows between unbounded preceding and current row
+            ) as active_through,
+            sum(is_active) over (
+                partition by user_key order by point_at rows between unbounded preceding and current row
+            ) - is_active as active_before
 
-    from timeline
+        from timeline
 
-),
+    ),
 {%- endif %}
 
 next_steps as (
@@ -148,7 +148,7 @@ next_steps as (
         next_occurrences.next_at,
         {%- if has_strict %}
         -- active events strictly between this occurrence and the next one (strict funnels only)
-        next_counts.active_before - this_counts.active_through as events_between
+            next_counts.active_before - this_counts.active_through as events_between
         {%- else %}
         cast(null as bigint) as events_between
         {%- endif %}
@@ -157,10 +157,10 @@ next_steps as (
     {%- if has_strict %}
     left join timeline_counts as this_counts
         on next_occurrences.user_key = this_counts.user_key
-        and next_occurrences.occurred_at = this_counts.point_at
+            and next_occurrences.occurred_at = this_counts.point_at
     left join timeline_counts as next_counts
         on next_occurrences.user_key = next_counts.user_key
-        and next_occurrences.next_at = next_counts.point_at
+            and next_occurrences.next_at = next_counts.point_at
     {%- endif %}
     where next_occurrences.is_source = 1
 
@@ -183,25 +183,25 @@ chain_1 as (
 ),
 {%- for k in range(2, max_steps + 1) %}
 
-chain_{{ k }} as (
+    chain_{{ k }} as (
 
-    select
-        chain_{{ k - 1 }}.*,
-        case
-            when next_steps.next_at <= chain_{{ k - 1 }}.window_ends_at
-                and (chain_{{ k - 1 }}.funnel_mode <> 'strict' or next_steps.events_between = 0)
-                then next_steps.next_at
-        end as step_{{ k }}_at
+        select
+            chain_{{ k - 1 }}.*,
+            case
+                when next_steps.next_at <= chain_{{ k - 1 }}.window_ends_at
+                    and (chain_{{ k - 1 }}.funnel_mode <> 'strict' or next_steps.events_between = 0)
+                    then next_steps.next_at
+            end as step_{{ k }}_at
 
-    from chain_{{ k - 1 }}
-    left join next_steps
-        on chain_{{ k - 1 }}.funnel_name = next_steps.funnel_name
-        and chain_{{ k - 1 }}.user_key = next_steps.user_key
-        and chain_{{ k - 1 }}.held_value = next_steps.held_value
-        and next_steps.step_number = {{ k - 1 }}
-        and chain_{{ k - 1 }}.step_{{ k - 1 }}_at = next_steps.occurred_at
+        from chain_{{ k - 1 }}
+        left join next_steps
+            on chain_{{ k - 1 }}.funnel_name = next_steps.funnel_name
+                and chain_{{ k - 1 }}.user_key = next_steps.user_key
+                and chain_{{ k - 1 }}.held_value = next_steps.held_value
+                and next_steps.step_number = {{ k - 1 }}
+                and chain_{{ k - 1 }}.step_{{ k - 1 }}_at = next_steps.occurred_at
 
-),
+    ),
 {%- endfor %}
 
 ordered_attempts as (
@@ -213,7 +213,7 @@ ordered_attempts as (
         attempt_started_at,
         window_ends_at,
         {%- for k in range(1, max_steps + 1) %}
-        step_{{ k }}_at{% if not loop.last %},{% endif %}
+            step_{{ k }}_at{% if not loop.last %},{% endif %}
         {%- endfor %}
 
     from chain_{{ max_steps }}
@@ -224,70 +224,70 @@ ordered_attempts as (
 
 -- Unordered: every occurrence of any step opens an attempt; step j is done when it occurs within
 -- [start, start + window]; step k is reached when steps 1..k are all done, at the latest of their times.
-unordered_firsts as (
+    unordered_firsts as (
 
-    select distinct
-        funnel_name,
-        user_key,
-        held_value,
-        occurred_at as attempt_started_at,
-        {{ dbt.dateadd('second', 'window_seconds', 'occurred_at') }} as window_ends_at,
-        {%- for j in range(1, max_steps + 1) %}
-        min(case when step_number = {{ j }} then occurred_at end) over (
-            partition by funnel_name, user_key, held_value
-            order by occurred_at
-            range between current row and unbounded following
-        ) as first_{{ j }}_at{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        select distinct
+            funnel_name,
+            user_key,
+            held_value,
+            occurred_at as attempt_started_at,
+            {{ dbt.dateadd('second', 'window_seconds', 'occurred_at') }} as window_ends_at,
+            {%- for j in range(1, max_steps + 1) %}
+                min(case when step_number = {{ j }} then occurred_at end) over (
+                    partition by funnel_name, user_key, held_value
+                    order by occurred_at
+                    range between current row and unbounded following
+                ) as first_{{ j }}_at{% if not loop.last %},{% endif %}
+            {%- endfor %}
 
-    from occurrences
-    where funnel_mode = 'unordered'
+        from occurrences
+        where funnel_mode = 'unordered'
 
-),
+    ),
 
-unordered_done as (
+    unordered_done as (
 
-    select
-        funnel_name,
-        user_key,
-        held_value,
-        attempt_started_at,
-        window_ends_at,
-        {%- for j in range(1, max_steps + 1) %}
-        case when first_{{ j }}_at <= window_ends_at then first_{{ j }}_at end as done_{{ j }}_at
-        {%- if not loop.last %},{% endif %}
-        {%- endfor %}
+        select
+            funnel_name,
+            user_key,
+            held_value,
+            attempt_started_at,
+            window_ends_at,
+            {%- for j in range(1, max_steps + 1) %}
+                case when first_{{ j }}_at <= window_ends_at then first_{{ j }}_at end as done_{{ j }}_at
+                {%- if not loop.last %},{% endif %}
+            {%- endfor %}
 
-    from unordered_firsts
+        from unordered_firsts
 
-),
+    ),
 
-unordered_attempts as (
+    unordered_attempts as (
 
-    select
-        funnel_name,
-        user_key,
-        held_value,
-        attempt_started_at,
-        window_ends_at,
-        {%- for k in range(1, max_steps + 1) %}
-        case
-            when {% for j in range(1, k + 1) %}done_{{ j }}_at is not null{% if not loop.last %} and {% endif %}{% endfor %}
-                then {% if k == 1 %}done_1_at{% else %}greatest({% for j in range(1, k + 1) %}done_{{ j }}_at{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}
-        end as step_{{ k }}_at{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        select
+            funnel_name,
+            user_key,
+            held_value,
+            attempt_started_at,
+            window_ends_at,
+            {%- for k in range(1, max_steps + 1) %}
+                case
+                    when {% for j in range(1, k + 1) %}done_{{ j }}_at is not null{% if not loop.last %} and {% endif %}{% endfor %}
+                        then {% if k == 1 %}done_1_at{% else %}greatest({% for j in range(1, k + 1) %}done_{{ j }}_at{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}
+                end as step_{{ k }}_at{% if not loop.last %},{% endif %}
+            {%- endfor %}
 
-    from unordered_done
+        from unordered_done
 
-),
+    ),
 {%- endif %}
 
 attempts as (
 
     select * from ordered_attempts
     {%- if has_unordered %}
-    union all
-    select * from unordered_attempts
+        union all
+        select * from unordered_attempts
     {%- endif %}
 
 ),
@@ -322,17 +322,21 @@ final as (
         attempts.attempt_started_at,
         attempts.window_ends_at,
         {%- for k in range(1, max_steps + 1) %}
-        attempts.step_{{ k }}_at,
+            attempts.step_{{ k }}_at,
         {%- endfor %}
+        -- furthest step: the highest step reached, else 0
         cast(
-            {%- for k in range(max_steps, 0, -1) %}
-            case when attempts.step_{{ k }}_at is not null then {{ k }} else
-            {%- endfor %} 0{% for k in range(max_steps) %} end{% endfor %}
-        as integer) as furthest_step,
+            coalesce(
+                {%- for k in range(max_steps, 0, -1) %}
+                    case when attempts.step_{{ k }}_at is not null then {{ k }} end,
+                {%- endfor %}
+                0
+            ) as integer
+        ) as furthest_step,
         {%- if funnels_have_exclusions() %}
         voided.user_key is not null as is_voided
         {%- else %}
-        false as is_voided
+            false as is_voided
         {%- endif %}
 
     from attempts

@@ -19,39 +19,39 @@ milestones as (
 
 occurrences as (
 {%- for funnel in var('funnels') %}
-    {%- set hold = funnel.get('hold_constant') %}
-    {%- for step in funnel['steps'] %}
-    {%- if step.get('events') %}
+        {%- set hold = funnel.get('hold_constant') %}
+        {%- for step in funnel['steps'] %}
+            {%- if step.get('events') %}
 
-    select
-        '{{ funnel["name"] }}' as funnel_name,
-        {{ loop.index }} as step_number,
-        events.user_key,
-        {% if hold %}{{ funnel_field(hold) }}{% else %}''{% endif %} as held_value,
-        events.event_at as occurred_at
-    from events
-    where {{ in_list('events.event_name', step['events']) }}
-        {%- if step.get('where') %}
+                select
+                    '{{ funnel["name"] }}' as funnel_name,
+                    {{ loop.index }} as step_number,
+                    events.user_key,
+                    {% if hold %}{{ funnel_field(hold) }}{% else %}''{% endif %} as held_value,
+                    events.event_at as occurred_at
+                from events
+                where {{ in_list('events.event_name', step['events']) }}
+                {%- if step.get('where') %}
         and {{ funnel_field(step['where']['field']) }} = '{{ step["where"]["equals"] }}'
         {%- endif %}
 
-    union all
-    {%- endif %}
+                union all
+            {%- endif %}
     {%- if step.get('milestones') %}
 
-    select
-        '{{ funnel["name"] }}' as funnel_name,
-        {{ loop.index }} as step_number,
-        milestones.user_key,
-        {% if hold %}cast(null as {{ dbt.type_string() }}){% else %}''{% endif %} as held_value,
-        milestones.milestone_at as occurred_at
-    from milestones
-    where {{ in_list('milestones.milestone_name', step['milestones']) }}
+                select
+                    '{{ funnel["name"] }}' as funnel_name,
+                    {{ loop.index }} as step_number,
+                    milestones.user_key,
+                    {% if hold %}cast(null as {{ dbt.type_string() }}){% else %}''{% endif %} as held_value,
+                    milestones.milestone_at as occurred_at
+                from milestones
+                where {{ in_list('milestones.milestone_name', step['milestones']) }}
 
-    union all
-    {%- endif %}
-    {%- endfor %}
-    {%- if funnel.get('exclusions') %}
+                union all
+            {%- endif %}
+        {%- endfor %}
+        {%- if funnel.get('exclusions') %}
 
     select
         '{{ funnel["name"] }}' as funnel_name,
@@ -64,7 +64,7 @@ occurrences as (
 
     union all
     {%- endif %}
-{%- endfor %}
+    {%- endfor %}
 
     -- closes the chain of union all above
     select

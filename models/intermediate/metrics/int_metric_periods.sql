@@ -27,7 +27,7 @@ bounds as (
         {% if var('retention_as_of_date') -%}
         cast('{{ var("retention_as_of_date") }}' as date)
         {%- else -%}
-        (select max(activity_date) from activity_days)
+            (select max(activity_date) from activity_days)
         {%- endif %} as as_of_date
 
 ),
@@ -47,14 +47,14 @@ days as (
 periods as (
 
     {% for grain in var('metric_grains') %}
-    select distinct
-        cast('{{ grain }}' as varchar) as grain,
-        {{ period_start(grain, 'date_day') }} as period_start,
-        {{ period_end(grain, period_start(grain, 'date_day')) }} as period_end,
-        as_of_date
+        select distinct
+            cast('{{ grain }}' as varchar) as grain,
+            {{ period_start(grain, 'date_day') }} as period_start,
+            {{ period_end(grain, period_start(grain, 'date_day')) }} as period_end,
+            as_of_date
 
-    from days
-    {% if not loop.last %}union all{% endif %}
+        from days
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

@@ -1,9 +1,9 @@
 -- Recall (METRICS.md section 3): one row per grain (var recall_grains) x period x user who was silent or churned
--- at the period's start (last active day before the start at least var silent_after_days days earlier), with the
+-- at the period's start (last active day before the start at least var activity_silent_after_days days earlier), with the
 -- user's state then and whether they were active again within the period (recalled).
 -- To reconcile with issue 6's fct_recall once both are on main.
-{%- set silent = var('silent_after_days') %}
-{%- set churned = var('churned_after_days') %}
+{%- set silent = var('activity_silent_after_days') %}
+{%- set churned = var('activity_churned_after_days') %}
 with
 
 periods as (
@@ -76,8 +76,8 @@ final as (
     from inactive_at_start
     left join active_in_period
         on inactive_at_start.grain = active_in_period.grain
-        and inactive_at_start.period_start = active_in_period.period_start
-        and inactive_at_start.user_key = active_in_period.user_key
+            and inactive_at_start.period_start = active_in_period.period_start
+            and inactive_at_start.user_key = active_in_period.user_key
     where inactive_at_start.days_since_active >= {{ silent }}
 
 )

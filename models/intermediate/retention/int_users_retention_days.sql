@@ -16,12 +16,13 @@ user_days as (
     select
         user_key,
         event_date as activity_date,
-        {%- for definition in definitions %}
+    {%- for definition in definitions %}
         max(case when {{ retention_event_condition(definition.start_events) }} then 1 else 0 end)
             as start_flag_{{ loop.index }},
         max(case when {{ retention_event_condition(definition.return_events) }} then 1 else 0 end)
-            as return_flag_{{ loop.index }}{{ ',' if not loop.last }}
-        {%- endfor %}
+            as return_flag_{{ loop.index }}{{ ',' if not loop.last }}  -- noqa: LT02
+    
+{%- endfor %}
 
     from events
     where is_active_event
@@ -32,10 +33,10 @@ user_days as (
 definitions as (
 
     {%- for definition in definitions %}
-    select
-        cast('{{ definition.name }}' as varchar) as retention_definition,
-        {{ loop.index }} as definition_number
-    {% if not loop.last %}union all{% endif %}
+        select
+            cast('{{ definition.name }}' as varchar) as retention_definition,
+            {{ loop.index }} as definition_number
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -48,12 +49,12 @@ flagged as (
         user_days.activity_date,
         case definitions.definition_number
             {%- for definition in definitions %}
-            when {{ loop.index }} then user_days.start_flag_{{ loop.index }}
+                when {{ loop.index }} then user_days.start_flag_{{ loop.index }}
             {%- endfor %}
         end = 1 as is_start_day,
         case definitions.definition_number
             {%- for definition in definitions %}
-            when {{ loop.index }} then user_days.return_flag_{{ loop.index }}
+                when {{ loop.index }} then user_days.return_flag_{{ loop.index }}
             {%- endfor %}
         end = 1 as is_return_day
 

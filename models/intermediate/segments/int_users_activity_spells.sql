@@ -34,7 +34,7 @@ flagged as (
             else 0
         end as starts_spell,
         next_activity_date is null
-            or {{ dbt.datediff('activity_date', 'next_activity_date', 'day') }} > {{ silent_after }} as ends_spell
+        or {{ dbt.datediff('activity_date', 'next_activity_date', 'day') }} > {{ silent_after }} as ends_spell
 
     from neighbours
 

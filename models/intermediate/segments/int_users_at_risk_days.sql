@@ -65,11 +65,11 @@ flagged as (
     select
         *,
         recent_active_days = 0
-            and baseline_active_days >= {{ var('at_risk_regular_min_active_days') }} as is_no_activity_after_regular,
+        and baseline_active_days >= {{ var('at_risk_regular_min_active_days') }} as is_no_activity_after_regular,
         baseline_active_days >= {{ var('at_risk_min_baseline_active_days') }}
-            and recent_active_days <= {{ keep }} * baseline_active_days as is_active_days_drop,
+        and recent_active_days <= {{ keep }} * baseline_active_days as is_active_days_drop,
         baseline_interactions >= {{ var('at_risk_min_baseline_interactions') }}
-            and recent_interactions <= {{ keep }} * baseline_interactions as is_interactions_drop
+        and recent_interactions <= {{ keep }} * baseline_interactions as is_interactions_drop
 
     from windows
 

@@ -81,7 +81,7 @@ last_activity as (
     from snapshot_dates
     inner join spells
         on spells.activity_date <= snapshot_dates.snapshot_date
-        and (spells.next_activity_date is null or spells.next_activity_date > snapshot_dates.snapshot_date)
+            and (spells.next_activity_date is null or spells.next_activity_date > snapshot_dates.snapshot_date)
 
 ),
 
@@ -97,7 +97,7 @@ engagement as (
     from snapshot_dates
     inner join spells
         on spells.activity_date <= snapshot_dates.snapshot_date
-        and spells.activity_date
+            and spells.activity_date
             > cast({{ dbt.dateadd('day', -engagement_window, 'snapshot_dates.snapshot_date') }} as date)
     group by 1, 2
 
@@ -190,9 +190,9 @@ joined as (
             'day'
         ) }} as days_since_active,
         last_activity.last_active_date = user_snapshots.snapshot_date
-            and last_activity.previous_activity_date is not null
-            and {{ dbt.datediff('last_activity.previous_activity_date', 'user_snapshots.snapshot_date', 'day') }}
-                > {{ silent_after }} as is_resurrected,
+        and last_activity.previous_activity_date is not null
+        and {{ dbt.datediff('last_activity.previous_activity_date', 'user_snapshots.snapshot_date', 'day') }}
+        > {{ silent_after }} as is_resurrected,
         coalesce(engagement.window_active_days, 0) as window_active_days,
         coalesce(engagement.window_interactions, 0) as window_interactions,
         coalesce(engagement.window_creations, 0) as window_creations,
@@ -210,22 +210,22 @@ joined as (
     from user_snapshots
     left join last_activity
         on user_snapshots.snapshot_date = last_activity.snapshot_date
-        and user_snapshots.user_key = last_activity.user_key
+            and user_snapshots.user_key = last_activity.user_key
     left join engagement
         on user_snapshots.snapshot_date = engagement.snapshot_date
-        and user_snapshots.user_key = engagement.user_key
+            and user_snapshots.user_key = engagement.user_key
     left join creator_ranks
         on user_snapshots.snapshot_date = creator_ranks.snapshot_date
-        and user_snapshots.user_key = creator_ranks.user_key
+            and user_snapshots.user_key = creator_ranks.user_key
     left join spend
         on user_snapshots.snapshot_date = spend.snapshot_date
-        and user_snapshots.user_key = spend.user_key
+            and user_snapshots.user_key = spend.user_key
     left join rfm_scores
         on user_snapshots.snapshot_date = rfm_scores.snapshot_date
-        and user_snapshots.user_key = rfm_scores.user_key
+            and user_snapshots.user_key = rfm_scores.user_key
     left join at_risk_days
         on user_snapshots.snapshot_date = at_risk_days.at_risk_date
-        and user_snapshots.user_key = at_risk_days.user_key
+            and user_snapshots.user_key = at_risk_days.user_key
 
 ),
 
@@ -282,7 +282,7 @@ final as (
     from joined
     left join rfm_segments
         on joined.r_score = rfm_segments.r_score
-        and floor((joined.f_score + joined.m_score + 1) / 2.0) = rfm_segments.fm_score
+            and floor((joined.f_score + joined.m_score + 1) / 2.0) = rfm_segments.fm_score
 
 )
 

@@ -35,8 +35,8 @@ as_of as (
 grains as (
 
     {%- for grain in grains %}
-    select cast('{{ grain }}' as varchar) as cohort_grain
-    {% if not loop.last %}union all{% endif %}
+        select cast('{{ grain }}' as varchar) as cohort_grain
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -44,8 +44,8 @@ grains as (
 horizons as (
 
     {%- for day in horizons %}
-    select {{ day }} as days_since_signup
-    {% if not loop.last %}union all{% endif %}
+        select {{ day }} as days_since_signup
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -63,17 +63,17 @@ members as (
     cross join grains
     {%- for breakdown in breakdowns %}
 
-    union all
+        union all
 
-    select
-        grains.cohort_grain,
-        {{ retention_period_start('grains.cohort_grain', 'users.signup_date') }} as cohort_start,
-        users.user_key,
-        cast('{{ breakdown }}' as varchar) as breakdown_name,
-        cast(coalesce(cast(users.{{ breakdown }} as varchar), 'unknown') as varchar) as breakdown_value
+        select
+            grains.cohort_grain,
+            {{ retention_period_start('grains.cohort_grain', 'users.signup_date') }} as cohort_start,
+            users.user_key,
+            cast('{{ breakdown }}' as varchar) as breakdown_name,
+            cast(coalesce(cast(users.{{ breakdown }} as varchar), 'unknown') as varchar) as breakdown_value
 
-    from users
-    cross join grains
+        from users
+        cross join grains
     {%- endfor %}
 
 ),
@@ -151,10 +151,10 @@ cells as (
     cross join horizons
     left join cohort_revenue
         on cohort_sizes.cohort_grain = cohort_revenue.cohort_grain
-        and cohort_sizes.cohort_start = cohort_revenue.cohort_start
-        and cohort_sizes.breakdown_name = cohort_revenue.breakdown_name
-        and cohort_sizes.breakdown_value = cohort_revenue.breakdown_value
-        and horizons.days_since_signup = cohort_revenue.days_since_signup
+            and cohort_sizes.cohort_start = cohort_revenue.cohort_start
+            and cohort_sizes.breakdown_name = cohort_revenue.breakdown_name
+            and cohort_sizes.breakdown_value = cohort_revenue.breakdown_value
+            and horizons.days_since_signup = cohort_revenue.days_since_signup
 
 ),
 

@@ -20,12 +20,13 @@ pivoted as (
         breakdown_name,
         breakdown_value,
         max(cohort_size) as cohort_size,
-        {%- for day in horizons %}
+    {%- for day in horizons %}
         max(case when period_number = {{ day }} then retained_users end) as d{{ day }}_retained_users,
         max(case when period_number = {{ day }} then retention_rate end) as d{{ day }}_retention_rate,
         max(case when period_number = {{ day }} then ci_low end) as d{{ day }}_ci_low,
-        max(case when period_number = {{ day }} then ci_high end) as d{{ day }}_ci_high{{ ',' if not loop.last }}
-        {%- endfor %}
+        max(case when period_number = {{ day }} then ci_high end) as d{{ day }}_ci_high{{ ',' if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
 
     from retention
     group by 1, 2, 3, 4, 5
@@ -41,12 +42,13 @@ final as (
         cast(breakdown_name as varchar) as breakdown_name,
         cast(breakdown_value as varchar) as breakdown_value,
         cast(cohort_size as bigint) as cohort_size,
-        {%- for day in horizons %}
+    {%- for day in horizons %}
         cast(d{{ day }}_retained_users as bigint) as d{{ day }}_retained_users,
         cast(d{{ day }}_retention_rate as double) as d{{ day }}_retention_rate,
         cast(d{{ day }}_ci_low as double) as d{{ day }}_ci_low,
-        cast(d{{ day }}_ci_high as double) as d{{ day }}_ci_high{{ ',' if not loop.last }}
-        {%- endfor %}
+        cast(d{{ day }}_ci_high as double) as d{{ day }}_ci_high{{ ',' if not loop.last }}  -- noqa: LT02
+    
+    {%- endfor %}
 
     from pivoted
 

@@ -19,7 +19,7 @@ users as (
 ),
 
 steps as (
-{{ funnel_steps_sql() }}
+    {{ funnel_steps_sql() }}
 ),
 
 entries as (
@@ -40,14 +40,14 @@ entry_periods as (
     from entries
     {%- for grain in var('funnel_entry_grains') %}
 
-    union all
+        union all
 
-    select
-        funnel_name,
-        user_key,
-        '{{ grain }}' as entry_grain,
-        cast({{ dbt.date_trunc(grain, 'entry_date') }} as date) as entry_period_start
-    from entries
+        select
+            funnel_name,
+            user_key,
+            '{{ grain }}' as entry_grain,
+            cast({{ dbt.date_trunc(grain, 'entry_date') }} as date) as entry_period_start
+        from entries
     {%- endfor %}
 
 ),
@@ -58,10 +58,10 @@ user_breakdowns as (
     from users
     {%- for attribute in var('funnel_breakdowns') %}
 
-    union all
+        union all
 
-    select user_key, '{{ attribute }}' as breakdown_name, cast({{ attribute }} as varchar) as breakdown_value
-    from users
+        select user_key, '{{ attribute }}' as breakdown_name, cast({{ attribute }} as varchar) as breakdown_value
+        from users
     {%- endfor %}
 
 ),
@@ -101,8 +101,8 @@ step_counts as (
         on cells.funnel_name = steps.funnel_name
     left join progress
         on cells.funnel_name = progress.funnel_name
-        and cells.user_key = progress.user_key
-        and steps.step_number = progress.step_number
+            and cells.user_key = progress.user_key
+            and steps.step_number = progress.step_number
     group by 1, 2, 3, 4, 5, 6, 7
 
 ),

@@ -11,11 +11,11 @@ attempts as (
 ),
 
 definitions as (
-{{ funnel_definitions_sql() }}
+    {{ funnel_definitions_sql() }}
 ),
 
 steps as (
-{{ funnel_steps_sql() }}
+    {{ funnel_steps_sql() }}
 ),
 
 ranked_attempts as (
@@ -24,7 +24,8 @@ ranked_attempts as (
         attempts.*,
         row_number() over (
             partition by attempts.funnel_name, attempts.user_key
-            order by attempts.furthest_step desc, attempts.attempt_started_at, attempts.step_1_at,
+            order by
+                attempts.furthest_step desc, attempts.attempt_started_at, attempts.step_1_at,
                 attempts.held_value
         ) as attempt_rank
 
@@ -52,20 +53,20 @@ step_times as (
         steps.step_name,
         case steps.step_number
             {%- for k in range(1, max_steps + 1) %}
-            when {{ k }} then best_attempts.step_{{ k }}_at
+                when {{ k }} then best_attempts.step_{{ k }}_at
             {%- endfor %}
         end as reached_at,
         case steps.step_number
             when 1 then cast(null as timestamp)
             {%- for k in range(2, max_steps + 1) %}
-            when {{ k }} then best_attempts.step_{{ k - 1 }}_at
+                when {{ k }} then best_attempts.step_{{ k - 1 }}_at
             {%- endfor %}
         end as previous_at
 
     from best_attempts
     inner join steps
         on best_attempts.funnel_name = steps.funnel_name
-        and steps.step_number <= best_attempts.furthest_step
+            and steps.step_number <= best_attempts.furthest_step
 
 ),
 
@@ -91,7 +92,7 @@ final as (
         on step_times.funnel_name = definitions.funnel_name
     inner join steps as furthest
         on step_times.funnel_name = furthest.funnel_name
-        and step_times.furthest_step = furthest.step_number
+            and step_times.furthest_step = furthest.step_number
 
 )
 

@@ -96,8 +96,8 @@ revenue_by_offset as (
     from cohort_users
     inner join orders
         on cohort_users.user_key = orders.user_key
-        and orders.is_paid
-        and orders.order_date >= cohort_users.signup_date
+            and orders.is_paid
+            and orders.order_date >= cohort_users.signup_date
     group by 1, 2, 3, 4
 
 ),
@@ -115,8 +115,8 @@ cohorts as (
     from new_users
     full outer join channel_spend
         on new_users.grain = channel_spend.grain
-        and new_users.period_start = channel_spend.period_start
-        and new_users.acquisition_channel = channel_spend.acquisition_channel
+            and new_users.period_start = channel_spend.period_start
+            and new_users.acquisition_channel = channel_spend.acquisition_channel
 
 ),
 
@@ -131,7 +131,7 @@ cohort_periods as (
     from cohorts
     inner join periods
         on cohorts.grain = periods.grain
-        and cohorts.period_start = periods.period_start
+            and cohorts.period_start = periods.period_start
 
 ),
 
@@ -150,11 +150,11 @@ cumulative_ltv as (
         on {{ dbt.dateadd('day', 'day_offsets.day_offset', 'cohort_periods.period_end') }} <= cohort_periods.as_of_date
     left join revenue_by_offset
         on cohort_periods.grain = revenue_by_offset.grain
-        and cohort_periods.period_start = revenue_by_offset.period_start
-        and cohort_periods.acquisition_channel = revenue_by_offset.acquisition_channel
-        and revenue_by_offset.day_offset <= day_offsets.day_offset
+            and cohort_periods.period_start = revenue_by_offset.period_start
+            and cohort_periods.acquisition_channel = revenue_by_offset.acquisition_channel
+            and revenue_by_offset.day_offset <= day_offsets.day_offset
     where cohort_periods.new_users > 0
-    group by 1, 2, 3, 4, cohort_periods.new_users
+    group by 1, 2, 3, 4, cohort_periods.new_users  -- noqa: AM06
 
 ),
 
@@ -165,7 +165,7 @@ ltv_by_cohort as (
         cumulative_ltv.period_start,
         cumulative_ltv.acquisition_channel,
         {% for horizon in horizons %}
-        max(case when cumulative_ltv.day_offset = {{ horizon }} then cumulative_ltv.ltv end) as ltv_{{ horizon }}d,
+            max(case when cumulative_ltv.day_offset = {{ horizon }} then cumulative_ltv.ltv end) as ltv_{{ horizon }}d,
         {% endfor %}
         max(case when cumulative_ltv.day_offset = {{ cac_horizon }} then cumulative_ltv.ltv end) as ltv_for_cac,
         min(case when cumulative_ltv.ltv >= cohort_periods.cac then cumulative_ltv.day_offset end) as payback_days
@@ -173,8 +173,8 @@ ltv_by_cohort as (
     from cumulative_ltv
     inner join cohort_periods
         on cumulative_ltv.grain = cohort_periods.grain
-        and cumulative_ltv.period_start = cohort_periods.period_start
-        and cumulative_ltv.acquisition_channel = cohort_periods.acquisition_channel
+            and cumulative_ltv.period_start = cohort_periods.period_start
+            and cumulative_ltv.acquisition_channel = cohort_periods.acquisition_channel
     group by 1, 2, 3
 
 ),
@@ -190,7 +190,7 @@ final as (
         cast(coalesce(cohort_periods.spend, 0) as double) as spend,
         cast(cohort_periods.cac as double) as cac,
         {% for horizon in horizons %}
-        cast(ltv_by_cohort.ltv_{{ horizon }}d as double) as ltv_{{ horizon }}d,
+            cast(ltv_by_cohort.ltv_{{ horizon }}d as double) as ltv_{{ horizon }}d,
         {% endfor %}
         cast({{ safe_ratio('ltv_by_cohort.ltv_for_cac', 'cohort_periods.cac') }} as double) as ltv_to_cac,
         cast(ltv_by_cohort.payback_days as integer) as payback_days,
@@ -199,8 +199,8 @@ final as (
     from cohort_periods
     left join ltv_by_cohort
         on cohort_periods.grain = ltv_by_cohort.grain
-        and cohort_periods.period_start = ltv_by_cohort.period_start
-        and cohort_periods.acquisition_channel = ltv_by_cohort.acquisition_channel
+            and cohort_periods.period_start = ltv_by_cohort.period_start
+            and cohort_periods.acquisition_channel = ltv_by_cohort.acquisition_channel
 
 )
 

@@ -67,7 +67,7 @@ user_windows as (
     from days
     inner join activity_days
         on activity_days.activity_date <= days.activity_date
-        and activity_days.activity_date > {{ dbt.dateadd('day', -30, 'days.activity_date') }}
+            and activity_days.activity_date > {{ dbt.dateadd('day', -30, 'days.activity_date') }}
     group by 1, 2
 
 ),
@@ -100,9 +100,9 @@ core_feature_users as (
     from users
     inner join events
         on users.user_key = events.user_key
-        and {{ in_event_set('events.event_name', 'core_feature_events') }}
-        and events.event_date >= users.signup_date
-        and events.event_date < {{ dbt.dateadd('day', window, 'users.signup_date') }}
+            and {{ in_event_set('events.event_name', 'core_feature_events') }}
+            and events.event_date >= users.signup_date
+            and events.event_date < {{ dbt.dateadd('day', window, 'users.signup_date') }}
 
 ),
 
@@ -136,12 +136,12 @@ final as (
         cast({{ safe_ratio('engagement.attached_users', 'engagement.wau') }} as double) as attached_user_rate,
         cast(
             case when {{ dbt.dateadd('day', window - 1, 'days.activity_date') }} <= days.as_of_date
-                then coalesce(signups.core_feature_users, 0)
+                    then coalesce(signups.core_feature_users, 0)
             end as bigint
         ) as core_feature_users,
         cast(
             case when {{ dbt.dateadd('day', window - 1, 'days.activity_date') }} <= days.as_of_date
-                then {{ safe_ratio('signups.core_feature_users', 'signups.new_users') }}
+                    then {{ safe_ratio('signups.core_feature_users', 'signups.new_users') }}
             end as double
         ) as core_feature_penetration_rate,
         {{ dbt.dateadd('day', -29, 'days.activity_date') }} >= first_day.first_date as is_full_mau_window

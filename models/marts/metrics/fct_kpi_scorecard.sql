@@ -55,12 +55,14 @@ scored as (
     from staged_targets
     left join metrics
         on staged_targets.metric_name = metrics.metric_name
-        and staged_targets.scorecard_grain = metrics.grain
-        and (
-            (staged_targets.segment = 'all' and metrics.breakdown_name = 'all')
-            or (staged_targets.segment <> 'all' and metrics.breakdown_name <> 'all'
-                and metrics.breakdown_value = staged_targets.segment)
-        )
+            and staged_targets.scorecard_grain = metrics.grain
+            and (
+                (staged_targets.segment = 'all' and metrics.breakdown_name = 'all')
+                or (
+                    staged_targets.segment <> 'all' and metrics.breakdown_name <> 'all'
+                    and metrics.breakdown_value = staged_targets.segment
+                )
+            )
 
 ),
 
@@ -103,7 +105,7 @@ final as (
     from scored
     left join latest
         on scored.metric_name = latest.metric_name
-        and scored.segment = latest.segment
+            and scored.segment = latest.segment
 
 )
 

@@ -78,20 +78,20 @@ engagement_metrics as (
             'core_feature_users is not null'),
     ] %}
     {% for name, numerator, denominator, value, is_rate, mature in engagement_metrics %}
-    select
-        '{{ name }}' as metric_name,
-        'day' as grain,
-        activity_date as period_start,
-        'all' as breakdown_name,
-        'all' as breakdown_value,
-        {{ numerator }} as numerator,
-        {{ denominator }} as denominator,
-        {{ value }} as value,
-        {{ is_rate }} as is_rate,
-        {{ mature }} as is_mature
+        select
+            '{{ name }}' as metric_name,
+            'day' as grain,
+            activity_date as period_start,
+            'all' as breakdown_name,
+            'all' as breakdown_value,
+            {{ numerator }} as numerator,
+            {{ denominator }} as denominator,
+            {{ value }} as value,
+            {{ is_rate }} as is_rate,
+            {{ mature }} as is_mature
 
-    from engagement
-    {% if not loop.last %}union all{% endif %}
+        from engagement
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -152,22 +152,22 @@ retention_cells as (
 retention_metrics as (
 
     {% for grain in var('metric_grains') %}
-    select
-        'd' || cast(period_number as varchar) || '_retention_rate' as metric_name,
-        '{{ grain }}' as grain,
-        {{ period_start(grain, 'cohort_start') }} as period_start,
-        'all' as breakdown_name,
-        'all' as breakdown_value,
-        sum(case when is_mature then retained_users end) as numerator,
-        sum(case when is_mature then cohort_size end) as denominator,
+        select
+            'd' || cast(period_number as varchar) || '_retention_rate' as metric_name,
+            '{{ grain }}' as grain,
+            {{ period_start(grain, 'cohort_start') }} as period_start,
+            'all' as breakdown_name,
+            'all' as breakdown_value,
+            sum(case when is_mature then retained_users end) as numerator,
+            sum(case when is_mature then cohort_size end) as denominator,
         {{ safe_ratio('sum(case when is_mature then retained_users end)',
                       'sum(case when is_mature then cohort_size end)') }} as value,
-        true as is_rate,
-        min(case when is_mature then 1 else 0 end) = 1 as is_mature
+            true as is_rate,
+            min(case when is_mature then 1 else 0 end) = 1 as is_mature
 
-    from retention_cells
-    group by 1, 2, 3
-    {% if not loop.last %}union all{% endif %}
+        from retention_cells
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -186,20 +186,20 @@ monetization_metrics as (
         ('refunds', 'refunds', 'null', 'refunds', false),
     ] %}
     {% for name, numerator, denominator, value, is_rate in monetization_metrics %}
-    select
-        '{{ name }}' as metric_name,
-        grain,
-        period_start,
-        'all' as breakdown_name,
-        'all' as breakdown_value,
-        {{ numerator }} as numerator,
-        {{ denominator }} as denominator,
-        {{ value }} as value,
-        {{ is_rate }} as is_rate,
-        is_complete_period as is_mature
+        select
+            '{{ name }}' as metric_name,
+            grain,
+            period_start,
+            'all' as breakdown_name,
+            'all' as breakdown_value,
+            {{ numerator }} as numerator,
+            {{ denominator }} as denominator,
+            {{ value }} as value,
+            {{ is_rate }} as is_rate,
+            is_complete_period as is_mature
 
-    from monetization
-    {% if not loop.last %}union all{% endif %}
+        from monetization
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -236,7 +236,7 @@ acquisition_rows as (
         spend,
         cac,
         {% for horizon in horizons %}
-        ltv_{{ horizon }}d,
+            ltv_{{ horizon }}d,
         {% endfor %}
         payback_days,
         is_complete_period
@@ -264,21 +264,21 @@ acquisition_metrics as (
                                           'ltv_' ~ horizon ~ 'd', 'ltv_' ~ horizon ~ 'd is not null')) %}
     {% endfor %}
     {% for name, numerator, denominator, value, mature in acquisition_metrics %}
-    select
-        '{{ name }}' as metric_name,
-        grain,
-        period_start,
-        case when acquisition_channel = 'all' then 'all' else 'acquisition_channel' end as breakdown_name,
-        acquisition_channel as breakdown_value,
-        {{ numerator }} as numerator,
-        {{ denominator }} as denominator,
-        {{ value }} as value,
-        false as is_rate,
-        is_complete_period and {{ mature }} as is_mature
+        select
+            '{{ name }}' as metric_name,
+            grain,
+            period_start,
+            case when acquisition_channel = 'all' then 'all' else 'acquisition_channel' end as breakdown_name,
+            acquisition_channel as breakdown_value,
+            {{ numerator }} as numerator,
+            {{ denominator }} as denominator,
+            {{ value }} as value,
+            false as is_rate,
+            is_complete_period and {{ mature }} as is_mature
 
-    from acquisition_rows
-    {% if name == 'payback_days' %}where acquisition_channel <> 'all'{% endif %}
-    {% if not loop.last %}union all{% endif %}
+        from acquisition_rows
+        {% if name == 'payback_days' %}where acquisition_channel <> 'all'{% endif %}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -294,7 +294,7 @@ recall_metrics as (
         case when periods.is_complete then sum(case when recalled.is_recalled then 1 else 0 end) end as numerator,
         count(*) as denominator,
         case when periods.is_complete
-            then {{ safe_ratio('sum(case when recalled.is_recalled then 1 else 0 end)', 'count(*)') }}
+                then {{ safe_ratio('sum(case when recalled.is_recalled then 1 else 0 end)', 'count(*)') }}
         end as value,
         true as is_rate,
         periods.is_complete as is_mature
@@ -302,8 +302,8 @@ recall_metrics as (
     from recalled
     inner join periods
         on recalled.grain = periods.grain
-        and recalled.period_start = periods.period_start
-    group by 1, 2, 3, 4, 5, periods.is_complete
+            and recalled.period_start = periods.period_start
+    group by 1, 2, 3, 4, 5, periods.is_complete  -- noqa: AM06
 
 ),
 
@@ -334,7 +334,7 @@ renewal_metrics as (
         sum(renewed_subscriptions) as numerator,
         sum(due_subscriptions) as denominator,
         case when min(case when is_mature then 1 else 0 end) = 1
-            then {{ safe_ratio('sum(renewed_subscriptions)', 'sum(due_subscriptions)') }}
+                then {{ safe_ratio('sum(renewed_subscriptions)', 'sum(due_subscriptions)') }}
         end as value,
         true as is_rate,
         min(case when is_mature then 1 else 0 end) = 1 as is_mature

@@ -125,13 +125,13 @@ final as (
     from periods
     left join buyers
         on periods.grain = buyers.grain
-        and periods.period_start = buyers.period_start
+            and periods.period_start = buyers.period_start
     left join active
         on periods.grain = active.grain
-        and periods.period_start = active.period_start
+            and periods.period_start = active.period_start
     left join refunds
         on periods.grain = refunds.grain
-        and periods.period_start = refunds.period_start
+            and periods.period_start = refunds.period_start
 
 )
 

@@ -66,10 +66,14 @@ final as (
         cast(case when is_mature then due.renewed_subscriptions end as bigint) as renewed_subscriptions,
         cast(case when is_mature then {{ safe_ratio('due.renewed_subscriptions', 'due.due_subscriptions') }} end as double)
             as renewal_rate,
-        cast(case when is_mature then {{ wilson_ci_low('due.renewed_subscriptions', 'due.due_subscriptions') }} end
-            as double) as ci_low,
-        cast(case when is_mature then {{ wilson_ci_high('due.renewed_subscriptions', 'due.due_subscriptions') }} end
-            as double) as ci_high,
+        cast(
+            case when is_mature then {{ wilson_ci_low('due.renewed_subscriptions', 'due.due_subscriptions') }} end
+            as double
+        ) as ci_low,
+        cast(
+            case when is_mature then {{ wilson_ci_high('due.renewed_subscriptions', 'due.due_subscriptions') }} end
+            as double
+        ) as ci_high,
         is_mature
 
     from due
@@ -80,7 +84,7 @@ final as (
         from periods
     ) as periods
         on due.grain = periods.grain
-        and due.period_start = periods.period_start
+            and due.period_start = periods.period_start
 
 )
 

@@ -38,9 +38,9 @@ spend as (
     from at_risk_days
     inner join orders
         on at_risk_days.user_key = orders.user_key
-        and orders.is_paid
-        and orders.order_date <= at_risk_days.at_risk_date
-        and orders.order_date > cast({{ dbt.dateadd('day', -spend_window, 'at_risk_days.at_risk_date') }} as date)
+            and orders.is_paid
+            and orders.order_date <= at_risk_days.at_risk_date
+            and orders.order_date > cast({{ dbt.dateadd('day', -spend_window, 'at_risk_days.at_risk_date') }} as date)
     group by 1, 2
 
 ),
@@ -74,10 +74,10 @@ final as (
         on at_risk_days.at_risk_date = calendar.date_day
     left join spend
         on at_risk_days.user_key = spend.user_key
-        and at_risk_days.at_risk_date = spend.at_risk_date
+            and at_risk_days.at_risk_date = spend.at_risk_date
     left join snapshots
         on at_risk_days.user_key = snapshots.user_key
-        and calendar.latest_snapshot_date = snapshots.as_of_date
+            and calendar.latest_snapshot_date = snapshots.as_of_date
 
 )
 

@@ -21,86 +21,86 @@ calendar as (
 
 {%- for grain in var('lifecycle_grains') %}
 
-periods_{{ grain }} as (
+    periods_{{ grain }} as (
 
-    select distinct
-        cast({{ dbt.date_trunc(grain, 'date_day') }} as date) as period_start
+        select distinct
+            cast({{ dbt.date_trunc(grain, 'date_day') }} as date) as period_start
 
-    from calendar
+        from calendar
 
-),
+    ),
 
-user_periods_{{ grain }} as (
+    user_periods_{{ grain }} as (
 
-    select distinct
-        activity_days.user_key,
-        cast({{ dbt.date_trunc(grain, 'activity_days.activity_date') }} as date) as period_start
+        select distinct
+            activity_days.user_key,
+            cast({{ dbt.date_trunc(grain, 'activity_days.activity_date') }} as date) as period_start
 
-    from activity_days
-    inner join calendar
-        on activity_days.activity_date = calendar.date_day
+        from activity_days
+        inner join calendar
+            on activity_days.activity_date = calendar.date_day
 
-),
+    ),
 
-user_period_links_{{ grain }} as (
+    user_period_links_{{ grain }} as (
 
-    select
-        user_key,
-        period_start,
-        lag(period_start) over (partition by user_key order by period_start) as previous_active_period,
-        lead(period_start) over (partition by user_key order by period_start) as next_active_period,
-        cast({{ dbt.dateadd(grain, -1, 'period_start') }} as date) as previous_period,
-        cast({{ dbt.dateadd(grain, 1, 'period_start') }} as date) as next_period
+        select
+            user_key,
+            period_start,
+            lag(period_start) over (partition by user_key order by period_start) as previous_active_period,
+            lead(period_start) over (partition by user_key order by period_start) as next_active_period,
+            cast({{ dbt.dateadd(grain, -1, 'period_start') }} as date) as previous_period,
+            cast({{ dbt.dateadd(grain, 1, 'period_start') }} as date) as next_period
 
-    from user_periods_{{ grain }}
+        from user_periods_{{ grain }}
 
-),
+    ),
 
-active_counts_{{ grain }} as (
+    active_counts_{{ grain }} as (
 
-    select
-        period_start,
-        count(*) as active_users,
-        sum(case when previous_active_period is null then 1 else 0 end) as new_users,
-        sum(case when previous_active_period = previous_period then 1 else 0 end) as returning_users,
-        sum(case when previous_active_period < previous_period then 1 else 0 end) as resurrecting_users
+        select
+            period_start,
+            count(*) as active_users,
+            sum(case when previous_active_period is null then 1 else 0 end) as new_users,
+            sum(case when previous_active_period = previous_period then 1 else 0 end) as returning_users,
+            sum(case when previous_active_period < previous_period then 1 else 0 end) as resurrecting_users
 
-    from user_period_links_{{ grain }}
-    group by 1
+        from user_period_links_{{ grain }}
+        group by 1
 
-),
+    ),
 
-dormant_counts_{{ grain }} as (
+    dormant_counts_{{ grain }} as (
 
-    select
-        next_period as period_start,
-        count(*) as dormant_users
+        select
+            next_period as period_start,
+            count(*) as dormant_users
 
-    from user_period_links_{{ grain }}
-    where next_active_period is null or next_active_period > next_period
-    group by 1
+        from user_period_links_{{ grain }}
+        where next_active_period is null or next_active_period > next_period
+        group by 1
 
-),
+    ),
 
-lifecycle_{{ grain }} as (
+    lifecycle_{{ grain }} as (
 
-    select
-        '{{ grain }}' as period_grain,
-        periods.period_start,
-        coalesce(active_counts.active_users, 0) as active_users,
-        coalesce(active_counts.new_users, 0) as new_users,
-        coalesce(active_counts.returning_users, 0) as returning_users,
-        coalesce(active_counts.resurrecting_users, 0) as resurrecting_users,
-        coalesce(dormant_counts.dormant_users, 0) as dormant_users,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd(grain, 1, 'periods.period_start')) }} as date) as period_end
+        select
+            '{{ grain }}' as period_grain,
+            periods.period_start,
+            coalesce(active_counts.active_users, 0) as active_users,
+            coalesce(active_counts.new_users, 0) as new_users,
+            coalesce(active_counts.returning_users, 0) as returning_users,
+            coalesce(active_counts.resurrecting_users, 0) as resurrecting_users,
+            coalesce(dormant_counts.dormant_users, 0) as dormant_users,
+            cast({{ dbt.dateadd('day', -1, dbt.dateadd(grain, 1, 'periods.period_start')) }} as date) as period_end
 
-    from periods_{{ grain }} as periods
-    left join active_counts_{{ grain }} as active_counts
-        on periods.period_start = active_counts.period_start
-    left join dormant_counts_{{ grain }} as dormant_counts
-        on periods.period_start = dormant_counts.period_start
+        from periods_{{ grain }} as periods
+        left join active_counts_{{ grain }} as active_counts
+            on periods.period_start = active_counts.period_start
+        left join dormant_counts_{{ grain }} as dormant_counts
+            on periods.period_start = dormant_counts.period_start
 
-),
+    ),
 {%- endfor %}
 
 as_of as (
@@ -112,8 +112,8 @@ as_of as (
 unioned as (
 
     {%- for grain in var('lifecycle_grains') %}
-    select * from lifecycle_{{ grain }}
-    {% if not loop.last %}union all{% endif %}
+        select * from lifecycle_{{ grain }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),

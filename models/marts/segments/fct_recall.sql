@@ -28,14 +28,14 @@ as_of as (
 periods as (
 
     {%- for grain in var('recall_grains') %}
-    select distinct
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'date_day') }} as date) as period_start,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd(grain, 1, dbt.date_trunc(grain, 'date_day'))) }} as date)
-            as period_end
+        select distinct
+            '{{ grain }}' as period_grain,
+            cast({{ dbt.date_trunc(grain, 'date_day') }} as date) as period_start,
+            cast({{ dbt.dateadd('day', -1, dbt.dateadd(grain, 1, dbt.date_trunc(grain, 'date_day'))) }} as date)
+                as period_end
 
-    from calendar
-    {% if not loop.last %}union all{% endif %}
+        from calendar
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -66,14 +66,14 @@ lapsed_at_start as (
             else 'silent'
         end as state_at_start,
         lapses.next_activity_date is not null
-            and lapses.next_activity_date <= periods.period_end
-            and lapses.next_activity_date <= as_of.as_of_date as is_recalled
+        and lapses.next_activity_date <= periods.period_end
+        and lapses.next_activity_date <= as_of.as_of_date as is_recalled
 
     from periods
     cross join as_of
     inner join lapses
         on lapses.turns_silent_date < periods.period_start
-        and (lapses.next_activity_date is null or lapses.next_activity_date >= periods.period_start)
+            and (lapses.next_activity_date is null or lapses.next_activity_date >= periods.period_start)
 
 ),
 
@@ -107,7 +107,7 @@ spell_counts as (
     cross join as_of
     inner join spells
         on spells.turns_silent_date between periods.period_start and periods.period_end
-        and spells.turns_silent_date <= as_of.as_of_date
+            and spells.turns_silent_date <= as_of.as_of_date
     group by 1, 2
 
 ),
@@ -137,10 +137,10 @@ final as (
     cross join as_of
     left join recall_counts
         on periods.period_grain = recall_counts.period_grain
-        and periods.period_start = recall_counts.period_start
+            and periods.period_start = recall_counts.period_start
     left join spell_counts
         on periods.period_grain = spell_counts.period_grain
-        and periods.period_start = spell_counts.period_start
+            and periods.period_start = spell_counts.period_start
 
 )
 

@@ -37,17 +37,17 @@ as_of as (
 period_members as (
 
     {%- for grain in var('segment_history_grains') %}
-    select
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'snapshot_date_sub.as_of_date') }} as date) as period_start,
-        snapshot_date_sub.as_of_date as period_end,
-        cast({{ dbt.last_day(dbt.dateadd('day', 1, 'snapshot_date_sub.as_of_date'), grain) }} as date)
-            as next_period_end,
-        snapshot_date_sub.*
+        select
+            '{{ grain }}' as period_grain,
+            cast({{ dbt.date_trunc(grain, 'snapshot_date_sub.as_of_date') }} as date) as period_start,
+            snapshot_date_sub.as_of_date as period_end,
+            cast({{ dbt.last_day(dbt.dateadd('day', 1, 'snapshot_date_sub.as_of_date'), grain) }} as date)
+                as next_period_end,
+            snapshot_date_sub.*
 
-    from snapshots as snapshot_date_sub
-    where snapshot_date_sub.{{ 'is_week_end' if grain == 'week' else 'is_month_end' }}
-    {% if not loop.last %}union all{% endif %}
+        from snapshots as snapshot_date_sub
+        where snapshot_date_sub.{{ 'is_week_end' if grain == 'week' else 'is_month_end' }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -59,7 +59,7 @@ members_measured as (
         coalesce(revenue.revenue, 0) as revenue,
         next_active.user_key is not null as is_retained
 
-    from period_members
+    from period_members  -- noqa: AL04
     left join (
         select
             period_members.period_grain,
@@ -70,13 +70,13 @@ members_measured as (
         from period_members
         inner join orders
             on period_members.user_key = orders.user_key
-            and orders.is_paid
-            and orders.order_date between period_members.period_start and period_members.period_end
+                and orders.is_paid
+                and orders.order_date between period_members.period_start and period_members.period_end
         group by 1, 2, 3
     ) as revenue
         on period_members.period_grain = revenue.period_grain
-        and period_members.period_end = revenue.period_end
-        and period_members.user_key = revenue.user_key
+            and period_members.period_end = revenue.period_end
+            and period_members.user_key = revenue.user_key
     left join (
         select distinct
             period_members.period_grain,
@@ -86,30 +86,30 @@ members_measured as (
         from period_members
         inner join activity_days
             on period_members.user_key = activity_days.user_key
-            and activity_days.activity_date > period_members.period_end
-            and activity_days.activity_date <= period_members.next_period_end
+                and activity_days.activity_date > period_members.period_end
+                and activity_days.activity_date <= period_members.next_period_end
     ) as next_active
         on period_members.period_grain = next_active.period_grain
-        and period_members.period_end = next_active.period_end
-        and period_members.user_key = next_active.user_key
+            and period_members.period_end = next_active.period_end
+            and period_members.user_key = next_active.user_key
 
 ),
 
 unpivoted as (
 
     {%- for dimension in var('segment_dimensions') %}
-    select
-        period_grain,
-        period_start,
-        period_end,
-        next_period_end,
-        '{{ dimension }}' as segment_dimension,
-        cast({{ dimension }} as varchar) as segment_value,
-        revenue,
-        is_retained
+        select
+            period_grain,
+            period_start,
+            period_end,
+            next_period_end,
+            '{{ dimension }}' as segment_dimension,
+            cast({{ dimension }} as varchar) as segment_value,
+            revenue,
+            is_retained
 
-    from members_measured
-    {% if not loop.last %}union all{% endif %}
+        from members_measured
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -182,8 +182,8 @@ final as (
     from segments
     inner join totals
         on segments.period_grain = totals.period_grain
-        and segments.period_end = totals.period_end
-        and segments.segment_dimension = totals.segment_dimension
+            and segments.period_end = totals.period_end
+            and segments.segment_dimension = totals.segment_dimension
     cross join as_of
 
 )

@@ -11,16 +11,16 @@ snapshots as (
 period_members as (
 
     {%- for grain in var('segment_history_grains') %}
-    select
-        '{{ grain }}' as period_grain,
-        snapshot_sub.*,
-        lag(snapshot_sub.as_of_date) over (
-            partition by snapshot_sub.user_key order by snapshot_sub.as_of_date
-        ) as previous_period_end
+        select
+            '{{ grain }}' as period_grain,
+            snapshot_sub.*,
+            lag(snapshot_sub.as_of_date) over (
+                partition by snapshot_sub.user_key order by snapshot_sub.as_of_date
+            ) as previous_period_end
 
-    from snapshots as snapshot_sub
-    where snapshot_sub.{{ 'is_week_end' if grain == 'week' else 'is_month_end' }}
-    {% if not loop.last %}union all{% endif %}
+        from snapshots as snapshot_sub
+        where snapshot_sub.{{ 'is_week_end' if grain == 'week' else 'is_month_end' }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -28,20 +28,20 @@ period_members as (
 paired as (
 
     {%- for dimension in var('segment_dimensions') %}
-    select
-        current_period.period_grain,
-        current_period.previous_period_end,
-        current_period.as_of_date as period_end,
-        '{{ dimension }}' as segment_dimension,
-        cast(previous_period.{{ dimension }} as varchar) as from_value,
-        cast(current_period.{{ dimension }} as varchar) as to_value
+        select
+            current_period.period_grain,
+            current_period.previous_period_end,
+            current_period.as_of_date as period_end,
+            '{{ dimension }}' as segment_dimension,
+            cast(previous_period.{{ dimension }} as varchar) as from_value,
+            cast(current_period.{{ dimension }} as varchar) as to_value
 
-    from period_members as current_period
-    inner join period_members as previous_period
-        on current_period.period_grain = previous_period.period_grain
-        and current_period.user_key = previous_period.user_key
-        and current_period.previous_period_end = previous_period.as_of_date
-    {% if not loop.last %}union all{% endif %}
+        from period_members as current_period
+        inner join period_members as previous_period
+            on current_period.period_grain = previous_period.period_grain
+                and current_period.user_key = previous_period.user_key
+                and current_period.previous_period_end = previous_period.as_of_date
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
