@@ -199,7 +199,7 @@ def lifecycle_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict
         """
         select cast(period_start as varchar) as period, new_users, returning_users, resurrecting_users,
                dormant_users
-        from marts.fct_lifecycle where period_grain = 'week' order by period_start
+        from marts.fct_lifecycle where period_grain = 'week' and is_complete order by period_start
         """,
     )
     periods = [r["period"] for r in rows]
@@ -217,7 +217,8 @@ def at_risk_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict |
         return None
     day = conn.execute("select max(at_risk_date) from marts.fct_at_risk_users").fetchone()[0]
     reasons = conn.execute(
-        "select at_risk_reason, count(*) from marts.fct_at_risk_users where at_risk_date = ? group by 1 order by 2 desc",
+        "select at_risk_reason, count(*) from marts.fct_at_risk_users where at_risk_date = ? "
+        "group by 1 order by 2 desc",
         [day],
     ).fetchall()
     return {"day": day, "total": sum(n for _, n in reasons), "reasons": reasons}
