@@ -35,3 +35,33 @@ def test_cdnow_converts_and_loads_every_row_with_exact_reconciliation(tmp_path):
     assert customers == 23_570 == len({r[0] for r in records})
     assert customer_days == 67_591 == len({(r[0], r[1]) for r in records})  # 2,068 rows repeat a customer-day
     assert amount == dollars
+
+
+def test_cdnow_monthly_purchase_retention_of_its_three_cohorts_matches_the_source(workspace, run_refresh):
+    """The whole job on the real log (orders only). Independently, from the source text: a customer's cohort is the
+    month of their first purchase (Jan, Feb or Mar 1997); retained in month n = bought in cohort month + n."""
+    from collections import defaultdict
+
+    records = [line.split() for line in cdnow_master_path().read_text(encoding="ascii").splitlines()[1:] if line]
+    months: dict[str, set[int]] = defaultdict(set)
+    for customer, day, *_ in records:
+        months[customer].add((int(day[:4]) - 1997) * 12 + int(day[4:6]) - 1)  # months since Jan 1997
+    last_month = max(m for bought in months.values() for m in bought)  # June 1998 = 17, the as-of month
+    expected = {}
+    for cohort in (0, 1, 2):
+        members = [bought for bought in months.values() if min(bought) == cohort]
+        for n in range(0, 13):
+            if cohort + n <= last_month:  # a month is mature when it has fully elapsed by the last day of data
+                expected[(cohort, n)] = (len(members), sum(1 for bought in members if cohort + n in bought))
+    assert {size for (c, n), (size, _) in expected.items() if n == 0} == {7846, 8476, 7248}
+
+    convert(workspace["landing"])
+    assert run_refresh() == 0
+    with duckdb.connect(str(workspace["warehouse"] / "published" / "retention.duckdb"), read_only=True) as conn:
+        rows = conn.execute(
+            "select (year(cohort_start) - 1997) * 12 + month(cohort_start) - 1, period_number, cohort_size, "
+            "retained_users from marts.fct_cohort_retention where retention_definition = 'purchase' "
+            "and cohort_grain = 'month' and breakdown_name = 'all' and retention_type = 'n_period' and is_mature"
+        ).fetchall()
+    actual = {(c, n): (size, retained) for c, n, size, retained in rows}
+    assert actual == expected
