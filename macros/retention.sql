@@ -54,17 +54,3 @@
         ~ " when 'month' then " ~ dbt.dateadd('month', '(' ~ n ~ ') + 1', start_column)
         ~ " end") }} as date)
 {%- endmacro %}
-
-{#- Wilson bounds clamped to [0, 1]: at 0 or n successes the closed form can miss the boundary by a rounding
-    error (e.g. -1e-17), which a published interval must not show. -#}
-{% macro retention_ci_low(successes, trials) -%}
-    {{ clamp_to_unit_interval(wilson_ci_low(successes, trials)) }}
-{%- endmacro %}
-
-{% macro retention_ci_high(successes, trials) -%}
-    {{ clamp_to_unit_interval(wilson_ci_high(successes, trials)) }}
-{%- endmacro %}
-
-{% macro clamp_to_unit_interval(expression) -%}
-    case when ({{ expression }}) < 0 then 0.0 when ({{ expression }}) > 1 then 1.0 else ({{ expression }}) end
-{%- endmacro %}

@@ -448,8 +448,8 @@ final as (
         cast(cohort_size as bigint) as cohort_size,
         cast(case when is_mature then retained_users end as bigint) as retained_users,
         cast(case when is_mature then retained_users * 1.0 / cohort_size end as double) as retention_rate,
-        cast(case when is_mature then {{ retention_ci_low('retained_users', 'cohort_size') }} end as double) as ci_low,
-        cast(case when is_mature then {{ retention_ci_high('retained_users', 'cohort_size') }} end as double) as ci_high,
+        cast(case when is_mature then {{ wilson_ci_low('retained_users', 'cohort_size') }} end as double) as ci_low,
+        cast(case when is_mature then {{ wilson_ci_high('retained_users', 'cohort_size') }} end as double) as ci_high,
         cast(is_mature as boolean) as is_mature
 
     from matured

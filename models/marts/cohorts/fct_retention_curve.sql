@@ -46,8 +46,8 @@ final as (
         cast(cohort_users as bigint) as cohort_users,
         cast(retained_users as bigint) as retained_users,
         cast(retained_users * 1.0 / cohort_users as double) as retention_rate,
-        cast({{ retention_ci_low('retained_users', 'cohort_users') }} as double) as ci_low,
-        cast({{ retention_ci_high('retained_users', 'cohort_users') }} as double) as ci_high
+        cast({{ wilson_ci_low('retained_users', 'cohort_users') }} as double) as ci_low,
+        cast({{ wilson_ci_high('retained_users', 'cohort_users') }} as double) as ci_high
 
     from weighted
 
