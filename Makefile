@@ -48,9 +48,10 @@ sample: $(VENV)/.installed  ## (re)generate the sample data into RW_LANDING_DIR
 run: target/manifest.json  ## build the whole warehouse (sample data if the landing folder is empty) and publish
 	$(BIN)/python -m orchestration.run
 
+DEV_PORT ?= 3000
 dev: target/manifest.json  ## Dagster UI on http://127.0.0.1:3000
 	@mkdir -p $(DAGSTER_HOME)
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(DEV_PORT)
 
 docs: target/manifest.json  ## dbt docs on http://127.0.0.1:8080 (after make run)
 	$(DBT) docs generate $(DBT_FLAGS)

@@ -187,7 +187,12 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
         base[order_rows] + np.timedelta64(3600, "s") < np.datetime64(spec.end + timedelta(days=1), "s")
     ]
     order_at = base[order_rows] + np.timedelta64(60 * len(CHECKOUT_STEPS), "s")
-    amount = np.round(rng.lognormal(4.6, 0.9, len(order_rows)), 2)  # median about 100, long right tail
+    amount = rng.lognormal(4.6, 0.9, len(order_rows))  # median about 100, long right tail
+    # Whales: the top 1% by spend propensity spend ten times as much per order, so some users cross the
+    # high-value threshold (trailing-365-day spend > 5,000). No extra random draws: the rest of the sample is as before.
+    propensity = users["spend_propensity"].to_numpy()
+    is_whale = propensity >= np.quantile(propensity, 0.99)
+    amount = np.round(np.where(is_whale[user_row[order_rows]], amount * 10, amount), 2)
     status = np.where(rng.random(len(order_rows)) < 0.04, "refunded", "paid").astype(object)
     status[rng.random(len(order_rows)) < 0.02] = "cancelled"
     paid = status == "paid"
