@@ -46,9 +46,9 @@ acquisition as (
 
 ),
 
-recalled as (
+recall as (
 
-    select * from {{ ref('int_users_recalled') }}
+    select * from {{ ref('fct_recall') }}
 
 ),
 
@@ -285,25 +285,22 @@ acquisition_metrics as (
 
 recall_metrics as (
 
+    -- One definition of recall for the whole warehouse: the segment model's (state as of the day before the
+    -- period starts, the same daily states as dim_user_segments.activity_state).
     select
         'recall_rate' as metric_name,
-        recalled.grain,
-        recalled.period_start,
+        recall.period_grain as grain,
+        recall.period_start,
         'all' as breakdown_name,
         'all' as breakdown_value,
-        case when periods.is_complete then sum(case when recalled.is_recalled then 1 else 0 end) end as numerator,
-        count(*) as denominator,
-        case when periods.is_complete
-                then {{ safe_ratio('sum(case when recalled.is_recalled then 1 else 0 end)', 'count(*)') }}
-        end as value,
+        case when recall.is_complete then recall.recalled_users end as numerator,
+        recall.lapsed_users_at_start as denominator,
+        case when recall.is_complete then recall.recall_rate end as value,
         true as is_rate,
-        periods.is_complete as is_mature
+        recall.is_complete as is_mature
 
-    from recalled
-    inner join periods
-        on recalled.grain = periods.grain
-            and recalled.period_start = periods.period_start
-    group by 1, 2, 3, 4, 5, periods.is_complete  -- noqa: AM06
+    from recall
+    where recall.lapsed_users_at_start > 0
 
 ),
 
