@@ -139,6 +139,8 @@ def test_refresh_publishes_hand_worked_retention_and_is_repeatable(workspace, ru
             "test",
             "--select",
             "test_type:unit",
+            "--target-path",  # its own: the shared target/ holds the manifest Dagster and MetricFlow read
+            str(workspace["warehouse"] / "dbt_target"),
             "--project-dir",
             str(REPO_ROOT),
             "--profiles-dir",
@@ -154,7 +156,7 @@ def test_refresh_publishes_hand_worked_retention_and_is_repeatable(workspace, ru
     )
     assert result.returncode == 0, result.stdout[-3000:]
     # Every unit test of the project ran and passed (the count comes from the manifest, so adding tests is safe).
-    manifest = json.loads((REPO_ROOT / "target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((workspace["warehouse"] / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
     unit_tests = len(manifest.get("unit_tests", {}))
     assert unit_tests >= 2
     assert f"PASS={unit_tests} " in result.stdout and "ERROR=0" in result.stdout

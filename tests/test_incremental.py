@@ -23,7 +23,18 @@ MODEL = "int_users_activity_days"
 def _dbt(database: Path, *args: str) -> None:
     env = {**os.environ, "RW_DUCKDB_PATH": str(database), "RW_TIMEZONE": "UTC"}
     env.pop("RW_ID_SALT", None)  # the sample warehouse was built with the default salt
-    command = [sys.executable, "-m", "dbt.cli.main", *args, "--project-dir", str(REPO_ROOT)]
+    # Its own target path: the shared target/ holds the manifest that Dagster and MetricFlow read.
+    target = database.parent / "dbt_target"
+    command = [
+        sys.executable,
+        "-m",
+        "dbt.cli.main",
+        *args,
+        "--project-dir",
+        str(REPO_ROOT),
+        "--target-path",
+        str(target),
+    ]
     result = subprocess.run(
         [*command, "--profiles-dir", str(REPO_ROOT), "--quiet"], env=env, cwd=REPO_ROOT, capture_output=True, text=True
     )
@@ -36,7 +47,7 @@ def _rows(database: Path) -> list[tuple]:
 
 
 def test_incremental_refresh_after_a_new_day_equals_a_full_rebuild(sample_warehouse, tmp_path):
-    database = tmp_path / "work.duckdb"
+    database = tmp_path / "retention.duckdb"  # the file name is the catalog name in compiled SQL
     shutil.copyfile(sample_warehouse["warehouse"] / "work" / "retention.duckdb", database)
     before = _rows(database)
     landing = tmp_path / "landing"

@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
     shutil.rmtree(args.root, ignore_errors=True)
     landing, pending = args.root / "landing", args.root / "pending"
-    database = args.root / "work.duckdb"
+    database = args.root / "retention.duckdb"  # the file name is the catalog name in compiled SQL
     counts = write_landing(SampleSpec(users=args.users, days=args.days), landing)
     last_day = sorted((landing / "events").glob("events_*.parquet"))[-1]
     pending.mkdir(parents=True)

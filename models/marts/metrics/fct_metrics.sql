@@ -211,11 +211,12 @@ acquisition_all as (
         period_start,
         'all' as acquisition_channel,
         sum(new_users) as new_users,
-        sum(spend) as spend,
+        -- money is summed as decimal: a sum of doubles is not the same twice (parallel aggregation order)
+        cast(sum(cast(spend as decimal(38, 6))) as double) as spend,
         -- blended CAC: all spend over all new users, organic included
-        {{ safe_ratio('sum(spend)', 'sum(new_users)') }} as cac,
+        {{ safe_ratio('sum(cast(spend as decimal(38, 6)))', 'sum(new_users)') }} as cac,
         {% for horizon in horizons %}
-        {{ safe_ratio('sum(ltv_' ~ horizon ~ 'd * new_users)',
+        {{ safe_ratio('sum(cast(ltv_' ~ horizon ~ 'd * new_users as decimal(38, 6)))',
                       'sum(case when ltv_' ~ horizon ~ 'd is not null then new_users end)') }} as ltv_{{ horizon }}d,
         {% endfor %}
         cast(null as integer) as payback_days,

@@ -11,7 +11,7 @@ final as (
     select
         spend_date,
         lower(channel) as acquisition_channel,
-        cast(spend as double) as spend
+        cast(spend as decimal(18, 2)) as spend
 
     from source
 

@@ -13,7 +13,7 @@ final as (
         {{ pseudonymise('user_id') }} as user_key,
         order_at,
         {{ to_reporting_date('order_at') }} as order_date,
-        cast(amount as double) as amount,
+        cast(amount as decimal(18, 2)) as amount,
         upper(coalesce(currency, '{{ var("default_currency") }}')) as currency,
         status as order_status,
         status = 'paid' as is_paid

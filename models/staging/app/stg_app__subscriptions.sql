@@ -15,7 +15,7 @@ final as (
         period_start_at,
         period_end_at,
         {{ to_reporting_date('period_end_at') }} as period_end_date,
-        cast(amount as double) as amount
+        cast(amount as decimal(18, 2)) as amount
 
     from source
 
