@@ -14,11 +14,18 @@
     end
 {%- endmacro %}
 
-{#- Clamped to [0, 1]: at 0 or n successes floating point otherwise lands a hair outside (-1e-17, 1 + 2e-16). -#}
+{#- Exact at the ends (the bound is 0 at 0 successes and 1 at n of n, where floating point gives +-1e-17) and
+    clamped to [0, 1], so that ci_low <= rate <= ci_high always holds. -#}
 {% macro wilson_ci_low(successes, trials) -%}
-    greatest(0.0, least(1.0, {{ wilson_bound(successes, trials, '-') }}))
+    case
+        when {{ trials }} > 0 and {{ successes }} = 0 then 0.0
+        else greatest(0.0, least(1.0, {{ wilson_bound(successes, trials, '-') }}))
+    end
 {%- endmacro %}
 
 {% macro wilson_ci_high(successes, trials) -%}
-    greatest(0.0, least(1.0, {{ wilson_bound(successes, trials, '+') }}))
+    case
+        when {{ trials }} > 0 and {{ successes }} = {{ trials }} then 1.0
+        else greatest(0.0, least(1.0, {{ wilson_bound(successes, trials, '+') }}))
+    end
 {%- endmacro %}
