@@ -69,7 +69,7 @@ final as (
         cast(inactive_at_start.days_since_active as integer) as days_since_active,
         cast(
             case when inactive_at_start.days_since_active >= {{ churned }} then 'churned' else 'silent' end
-            as varchar
+            as {{ dbt.type_string() }}
         ) as state_at_start,
         active_in_period.user_key is not null as is_recalled
 
