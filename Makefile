@@ -90,3 +90,18 @@ cdnow: target/manifest.json  ## the CDNOW purchase log (from lifetimes) as an or
 benchmark: target/manifest.json  ## one-day incremental refresh vs full rebuild on a 100-day sample (not a test)
 	$(BIN)/python -m orchestration.benchmarks.incremental
 # --- end issue 3 ---
+
+# --- issue 10: Spark (docs/scaling.md) ---
+.PHONY: install-spark parquet test-spark
+$(VENV)/.installed-spark: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON) --group spark
+	@touch $(VENV)/.installed $@
+
+install-spark: $(VENV)/.installed-spark  ## also install dbt-spark[session] (pyspark; needs Java 17)
+
+parquet: $(VENV)/.installed  ## export the raw layer of the work DuckDB file to Parquet (for Spark), RW_PARQUET_DIR
+	$(BIN)/python -m orchestration.parquet_export
+
+test-spark: $(VENV)/.installed-spark target/manifest.json  ## build on Spark and DuckDB from a small sample, compare every public model
+	$(BIN)/python -m orchestration.spark_parity --users 300 --days 30
+# --- end issue 10 ---

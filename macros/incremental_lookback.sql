@@ -26,3 +26,12 @@
 {% macro incremental_strategy_for_target() -%}
     {{ return('delete+insert' if target.type == 'duckdb' else 'merge') }}
 {%- endmacro %}
+
+{#- issue 10: the materialization of the incremental models. dbt-spark merges only into Delta, Iceberg or Hudi
+    tables; on plain Spark (Parquet tables, var spark_table_format) the model is rebuilt as a table instead. -#}
+{% macro incremental_materialization() -%}
+    {%- if target.type == 'spark' and var('spark_table_format', 'parquet') not in ['delta', 'iceberg', 'hudi'] -%}
+        {{ return('table') }}
+    {%- endif -%}
+    {{ return('incremental') }}
+{%- endmacro %}

@@ -5,7 +5,7 @@
 -- history is left with NULLs in a new column.
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key=['user_key', 'activity_date'],
         incremental_strategy=incremental_strategy_for_target(),
         on_schema_change='fail',

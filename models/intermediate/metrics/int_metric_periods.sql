@@ -48,7 +48,7 @@ periods as (
 
     {% for grain in var('metric_grains') %}
         select distinct
-            cast('{{ grain }}' as varchar) as grain,
+            cast('{{ grain }}' as {{ dbt.type_string() }}) as grain,
             {{ period_start(grain, 'date_day') }} as period_start,
             {{ period_end(grain, period_start(grain, 'date_day')) }} as period_end,
             as_of_date

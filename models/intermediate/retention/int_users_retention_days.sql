@@ -34,7 +34,7 @@ definitions as (
 
     {%- for definition in definitions %}
         select
-            cast('{{ definition.name }}' as varchar) as retention_definition,
+            cast('{{ definition.name }}' as {{ dbt.type_string() }}) as retention_definition,
             {{ loop.index }} as definition_number
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -35,7 +35,7 @@ as_of as (
 grains as (
 
     {%- for grain in grains %}
-        select cast('{{ grain }}' as varchar) as cohort_grain
+        select cast('{{ grain }}' as {{ dbt.type_string() }}) as cohort_grain
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -56,8 +56,8 @@ members as (
         grains.cohort_grain,
         {{ retention_period_start('grains.cohort_grain', 'users.signup_date') }} as cohort_start,
         users.user_key,
-        cast('all' as varchar) as breakdown_name,
-        cast('all' as varchar) as breakdown_value
+        cast('all' as {{ dbt.type_string() }}) as breakdown_name,
+        cast('all' as {{ dbt.type_string() }}) as breakdown_value
 
     from users
     cross join grains
@@ -69,8 +69,8 @@ members as (
             grains.cohort_grain,
             {{ retention_period_start('grains.cohort_grain', 'users.signup_date') }} as cohort_start,
             users.user_key,
-            cast('{{ breakdown }}' as varchar) as breakdown_name,
-            cast(coalesce(cast(users.{{ breakdown }} as varchar), 'unknown') as varchar) as breakdown_value
+            cast('{{ breakdown }}' as {{ dbt.type_string() }}) as breakdown_name,
+            cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }}) as breakdown_value
 
         from users
         cross join grains
@@ -161,10 +161,10 @@ cells as (
 final as (
 
     select
-        cast(cells.cohort_grain as varchar) as cohort_grain,
+        cast(cells.cohort_grain as {{ dbt.type_string() }}) as cohort_grain,
         cast(cells.cohort_start as date) as cohort_start,
-        cast(cells.breakdown_name as varchar) as breakdown_name,
-        cast(cells.breakdown_value as varchar) as breakdown_value,
+        cast(cells.breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
+        cast(cells.breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
         cast(cells.days_since_signup as integer) as days_since_signup,
         cast(cells.cohort_size as bigint) as cohort_size,
         cast(cells.paying_users as bigint) as paying_users,

@@ -40,8 +40,8 @@ definitions as (
 
     {%- for definition in definitions %}
     select
-        cast('{{ definition.name }}' as varchar) as retention_definition,
-        cast('{{ definition.cohort_type }}' as varchar) as cohort_type,
+        cast('{{ definition.name }}' as {{ dbt.type_string() }}) as retention_definition,
+        cast('{{ definition.cohort_type }}' as {{ dbt.type_string() }}) as cohort_type,
         {{ 'true' if definition.start_events == 'signup' else 'false' }} as starts_at_signup
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -52,7 +52,7 @@ grains as (
 
     {%- for grain in grains %}
     select
-        cast('{{ grain }}' as varchar) as cohort_grain,
+        cast('{{ grain }}' as {{ dbt.type_string() }}) as cohort_grain,
         {{ max_periods[grain] }} as max_period_number
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -75,18 +75,18 @@ brackets as (
 
     {%- for row in bracket_rows %}
     select
-        cast('{{ row[0] }}' as varchar) as cohort_grain,
+        cast('{{ row[0] }}' as {{ dbt.type_string() }}) as cohort_grain,
         {{ row[1] }} as first_period_number,
         {{ row[2] }} as last_period_number,
         cast('{{ prefixes[row[0]] }}{{ row[1] }}{% if row[2] != row[1] %}-{{ prefixes[row[0]] }}{{ row[2] }}{% endif %}'
-            as varchar) as bracket_label
+            as {{ dbt.type_string() }}) as bracket_label
     {% if not loop.last %}union all{% endif %}
     {%- else %}
     select
-        cast(null as varchar) as cohort_grain,
+        cast(null as {{ dbt.type_string() }}) as cohort_grain,
         0 as first_period_number,
         0 as last_period_number,
-        cast(null as varchar) as bracket_label
+        cast(null as {{ dbt.type_string() }}) as bracket_label
     where 1 = 0
     {%- endfor %}
 
@@ -196,8 +196,8 @@ member_breakdowns as (
         cohort_grain,
         cohort_start,
         user_key,
-        cast('all' as varchar) as breakdown_name,
-        cast('all' as varchar) as breakdown_value
+        cast('all' as {{ dbt.type_string() }}) as breakdown_name,
+        cast('all' as {{ dbt.type_string() }}) as breakdown_value
 
     from members
     {%- for breakdown in breakdowns %}
@@ -210,8 +210,8 @@ member_breakdowns as (
         members.cohort_grain,
         members.cohort_start,
         members.user_key,
-        cast('{{ breakdown }}' as varchar) as breakdown_name,
-        cast(coalesce(cast(users.{{ breakdown }} as varchar), 'unknown') as varchar) as breakdown_value
+        cast('{{ breakdown }}' as {{ dbt.type_string() }}) as breakdown_name,
+        cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }}) as breakdown_value
 
     from members
     inner join users
@@ -381,9 +381,9 @@ cells as (
         cohort_start,
         breakdown_name,
         breakdown_value,
-        cast('{{ type }}' as varchar) as retention_type,
+        cast('{{ type }}' as {{ dbt.type_string() }}) as retention_type,
         period_number,
-        cast(null as varchar) as bracket_label,
+        cast(null as {{ dbt.type_string() }}) as bracket_label,
         period_number as window_last_period_number,
         cohort_size,
         {{ 'n_period_users' if type == 'n_period' else 'unbounded_users' }} as retained_users
@@ -400,7 +400,7 @@ cells as (
         cohort_sizes.cohort_start,
         cohort_sizes.breakdown_name,
         cohort_sizes.breakdown_value,
-        cast('bracket' as varchar) as retention_type,
+        cast('bracket' as {{ dbt.type_string() }}) as retention_type,
         brackets.first_period_number as period_number,
         brackets.bracket_label,
         brackets.last_period_number as window_last_period_number,
@@ -436,15 +436,15 @@ matured as (
 final as (
 
     select
-        cast(retention_definition as varchar) as retention_definition,
-        cast(cohort_type as varchar) as cohort_type,
-        cast(cohort_grain as varchar) as cohort_grain,
+        cast(retention_definition as {{ dbt.type_string() }}) as retention_definition,
+        cast(cohort_type as {{ dbt.type_string() }}) as cohort_type,
+        cast(cohort_grain as {{ dbt.type_string() }}) as cohort_grain,
         cast(cohort_start as date) as cohort_start,
-        cast(breakdown_name as varchar) as breakdown_name,
-        cast(breakdown_value as varchar) as breakdown_value,
-        cast(retention_type as varchar) as retention_type,
+        cast(breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
+        cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
+        cast(retention_type as {{ dbt.type_string() }}) as retention_type,
         cast(period_number as integer) as period_number,
-        cast(bracket_label as varchar) as bracket_label,
+        cast(bracket_label as {{ dbt.type_string() }}) as bracket_label,
         cast(cohort_size as bigint) as cohort_size,
         cast(case when is_mature then retained_users end as bigint) as retained_users,
         cast(case when is_mature then retained_users * 1.0 / cohort_size end as double) as retention_rate,

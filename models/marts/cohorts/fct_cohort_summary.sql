@@ -36,11 +36,11 @@ pivoted as (
 final as (
 
     select
-        cast(retention_definition as varchar) as retention_definition,
-        cast(cohort_type as varchar) as cohort_type,
+        cast(retention_definition as {{ dbt.type_string() }}) as retention_definition,
+        cast(cohort_type as {{ dbt.type_string() }}) as cohort_type,
         cast(cohort_start as date) as cohort_start,
-        cast(breakdown_name as varchar) as breakdown_name,
-        cast(breakdown_value as varchar) as breakdown_value,
+        cast(breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
+        cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
         cast(cohort_size as bigint) as cohort_size,
     {%- for day in horizons %}
         cast(d{{ day }}_retained_users as bigint) as d{{ day }}_retained_users,

@@ -34,14 +34,14 @@ weighted as (
 final as (
 
     select
-        cast(retention_definition as varchar) as retention_definition,
-        cast(cohort_type as varchar) as cohort_type,
-        cast(cohort_grain as varchar) as cohort_grain,
-        cast(breakdown_name as varchar) as breakdown_name,
-        cast(breakdown_value as varchar) as breakdown_value,
-        cast(retention_type as varchar) as retention_type,
+        cast(retention_definition as {{ dbt.type_string() }}) as retention_definition,
+        cast(cohort_type as {{ dbt.type_string() }}) as cohort_type,
+        cast(cohort_grain as {{ dbt.type_string() }}) as cohort_grain,
+        cast(breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
+        cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
+        cast(retention_type as {{ dbt.type_string() }}) as retention_type,
         cast(period_number as integer) as period_number,
-        cast(bracket_label as varchar) as bracket_label,
+        cast(bracket_label as {{ dbt.type_string() }}) as bracket_label,
         cast(mature_cohorts as bigint) as mature_cohorts,
         cast(cohort_users as bigint) as cohort_users,
         cast(retained_users as bigint) as retained_users,

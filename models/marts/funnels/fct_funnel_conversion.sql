@@ -60,7 +60,7 @@ user_breakdowns as (
 
         union all
 
-        select user_key, '{{ attribute }}' as breakdown_name, cast({{ attribute }} as varchar) as breakdown_value
+        select user_key, '{{ attribute }}' as breakdown_name, cast({{ attribute }} as {{ dbt.type_string() }}) as breakdown_value
         from users
     {%- endfor %}
 
@@ -129,13 +129,13 @@ with_previous as (
 final as (
 
     select
-        cast(funnel_name as varchar) as funnel_name,
-        cast(entry_grain as varchar) as entry_grain,
+        cast(funnel_name as {{ dbt.type_string() }}) as funnel_name,
+        cast(entry_grain as {{ dbt.type_string() }}) as entry_grain,
         cast(case when entry_grain <> 'all' then entry_period_start end as date) as entry_period_start,
-        cast(breakdown_name as varchar) as breakdown_name,
-        cast(breakdown_value as varchar) as breakdown_value,
+        cast(breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
+        cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
         cast(step_number as integer) as step_number,
-        cast(step_name as varchar) as step_name,
+        cast(step_name as {{ dbt.type_string() }}) as step_name,
         cast(users as bigint) as users,
         cast(entry_users as bigint) as entry_users,
         cast(previous_step_users as bigint) as previous_step_users,

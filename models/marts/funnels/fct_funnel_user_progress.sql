@@ -73,16 +73,16 @@ step_times as (
 final as (
 
     select
-        cast(step_times.funnel_name as varchar) as funnel_name,
-        cast(definitions.funnel_mode as varchar) as funnel_mode,
-        cast(step_times.user_key as varchar) as user_key,
+        cast(step_times.funnel_name as {{ dbt.type_string() }}) as funnel_name,
+        cast(definitions.funnel_mode as {{ dbt.type_string() }}) as funnel_mode,
+        cast(step_times.user_key as {{ dbt.type_string() }}) as user_key,
         cast(step_times.entry_at as timestamp) as entry_at,
         cast({{ to_reporting_date('step_times.entry_at') }} as date) as entry_date,
         cast(step_times.furthest_step as integer) as furthest_step,
-        cast(furthest.step_name as varchar) as furthest_step_name,
+        cast(furthest.step_name as {{ dbt.type_string() }}) as furthest_step_name,
         cast(step_times.furthest_step = definitions.step_count as boolean) as is_completed,
         cast(step_times.step_number as integer) as step_number,
-        cast(step_times.step_name as varchar) as step_name,
+        cast(step_times.step_name as {{ dbt.type_string() }}) as step_name,
         cast(step_times.reached_at as timestamp) as reached_at,
         cast({{ dbt.datediff('step_times.previous_at', 'step_times.reached_at', 'second') }} as bigint)
             as seconds_from_previous

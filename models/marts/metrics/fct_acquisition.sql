@@ -182,10 +182,10 @@ ltv_by_cohort as (
 final as (
 
     select
-        cast(cohort_periods.grain as varchar) as grain,
+        cast(cohort_periods.grain as {{ dbt.type_string() }}) as grain,
         cast(cohort_periods.period_start as date) as period_start,
         cast(cohort_periods.period_end as date) as period_end,
-        cast(cohort_periods.acquisition_channel as varchar) as acquisition_channel,
+        cast(cohort_periods.acquisition_channel as {{ dbt.type_string() }}) as acquisition_channel,
         cast(cohort_periods.new_users as bigint) as new_users,
         cast(coalesce(cohort_periods.spend, 0) as double) as spend,
         cast(cohort_periods.cac as double) as cac,

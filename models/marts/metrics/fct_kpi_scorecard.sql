@@ -82,22 +82,22 @@ latest as (
 final as (
 
     select
-        cast(scored.metric_name as varchar) as metric_name,
-        cast(scored.segment as varchar) as segment,
+        cast(scored.metric_name as {{ dbt.type_string() }}) as metric_name,
+        cast(scored.segment as {{ dbt.type_string() }}) as segment,
         cast(scored.target_stage as integer) as target_stage,
-        cast(scored.grain as varchar) as grain,
+        cast(scored.grain as {{ dbt.type_string() }}) as grain,
         cast(scored.period_start as date) as period_start,
         cast(scored.actual as double) as actual,
         cast(scored.target_value as double) as target_value,
         cast(scored.actual - scored.target_value as double) as gap,
-        cast(scored.direction as varchar) as direction,
+        cast(scored.direction as {{ dbt.type_string() }}) as direction,
         cast(
             case
                 when scored.actual is null then 'no_data'
                 when scored.direction = 'higher' and scored.actual >= scored.target_value then 'met'
                 when scored.direction = 'lower' and scored.actual <= scored.target_value then 'met'
                 else 'missed'
-            end as varchar
+            end as {{ dbt.type_string() }}
         ) as status,
         scored.is_mature,
         coalesce(scored.period_start = latest.latest_period_start, false) as is_latest_period

@@ -153,7 +153,7 @@ retention_metrics as (
 
     {% for grain in var('metric_grains') %}
         select
-            'd' || cast(period_number as varchar) || '_retention_rate' as metric_name,
+            'd' || cast(period_number as {{ dbt.type_string() }}) || '_retention_rate' as metric_name,
             '{{ grain }}' as grain,
             {{ period_start(grain, 'cohort_start') }} as period_start,
             'all' as breakdown_name,
@@ -383,11 +383,11 @@ unioned as (
 final as (
 
     select
-        cast(metric_name as varchar) as metric_name,
-        cast(grain as varchar) as grain,
+        cast(metric_name as {{ dbt.type_string() }}) as metric_name,
+        cast(grain as {{ dbt.type_string() }}) as grain,
         cast(period_start as date) as period_start,
-        cast(breakdown_name as varchar) as breakdown_name,
-        cast(breakdown_value as varchar) as breakdown_value,
+        cast(breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
+        cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
         cast(value as double) as value,

@@ -36,7 +36,7 @@ counts as (
 final as (
 
     select
-        cast(grain as varchar) as grain,
+        cast(grain as {{ dbt.type_string() }}) as grain,
         cast(period_start as date) as period_start,
         cast(period_end as date) as period_end,
         cast(responses as bigint) as responses,

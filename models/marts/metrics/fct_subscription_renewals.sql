@@ -58,10 +58,10 @@ due as (
 final as (
 
     select
-        cast(due.grain as varchar) as grain,
+        cast(due.grain as {{ dbt.type_string() }}) as grain,
         cast(due.period_start as date) as period_start,
         cast(periods.period_end as date) as period_end,
-        cast(due.plan as varchar) as plan,
+        cast(due.plan as {{ dbt.type_string() }}) as plan,
         cast(due.due_subscriptions as bigint) as due_subscriptions,
         cast(case when is_mature then due.renewed_subscriptions end as bigint) as renewed_subscriptions,
         cast(case when is_mature then {{ safe_ratio('due.renewed_subscriptions', 'due.due_subscriptions') }} end as double)

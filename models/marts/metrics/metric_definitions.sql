@@ -11,18 +11,18 @@ catalog as (
 final as (
 
     select
-        cast(name as varchar) as metric_name,
-        cast(label as varchar) as label,
-        cast(description as varchar) as description,
-        cast(formula as varchar) as formula,
-        cast(unit as varchar) as unit,
-        cast(numerator as varchar) as numerator,
-        cast(denominator as varchar) as denominator,
-        cast(grains as varchar) as grains,
-        cast(breakdowns as varchar) as breakdowns,
-        cast(source_model as varchar) as source_model,
-        cast(spec as varchar) as spec_section,
-        cast(scorecard_grain as varchar) as scorecard_grain
+        cast(name as {{ dbt.type_string() }}) as metric_name,
+        cast(label as {{ dbt.type_string() }}) as label,
+        cast(description as {{ dbt.type_string() }}) as description,
+        cast(formula as {{ dbt.type_string() }}) as formula,
+        cast(unit as {{ dbt.type_string() }}) as unit,
+        cast(numerator as {{ dbt.type_string() }}) as numerator,
+        cast(denominator as {{ dbt.type_string() }}) as denominator,
+        cast(grains as {{ dbt.type_string() }}) as grains,
+        cast(breakdowns as {{ dbt.type_string() }}) as breakdowns,
+        cast(source_model as {{ dbt.type_string() }}) as source_model,
+        cast(spec as {{ dbt.type_string() }}) as spec_section,
+        cast(scorecard_grain as {{ dbt.type_string() }}) as scorecard_grain
 
     from catalog
 

@@ -10,20 +10,20 @@ snapshots as (
 final as (
 
     select
-        cast(user_key as varchar) as user_key,
+        cast(user_key as {{ dbt.type_string() }}) as user_key,
         cast(as_of_date as date) as as_of_date,
 
         cast(signup_date as date) as signup_date,
         cast(tenure_days as integer) as tenure_days,
-        cast(tenure_stage as varchar) as tenure_stage,
+        cast(tenure_stage as {{ dbt.type_string() }}) as tenure_stage,
         cast(last_active_date as date) as last_active_date,
         cast(days_since_active as integer) as days_since_active,
-        cast(activity_state as varchar) as activity_state,
+        cast(activity_state as {{ dbt.type_string() }}) as activity_state,
         cast(window_active_days as integer) as window_active_days,
         cast(window_interactions as bigint) as window_interactions,
         cast(window_creations as bigint) as window_creations,
-        cast(engagement_tier as varchar) as engagement_tier,
-        cast(value_tier as varchar) as value_tier,
+        cast(engagement_tier as {{ dbt.type_string() }}) as engagement_tier,
+        cast(value_tier as {{ dbt.type_string() }}) as value_tier,
         cast(trailing_365d_spend as double) as trailing_365d_spend,
         cast(rfm_recency_days as integer) as rfm_recency_days,
         cast(rfm_frequency as integer) as rfm_frequency,
@@ -31,9 +31,9 @@ final as (
         cast(r_score as integer) as r_score,
         cast(f_score as integer) as f_score,
         cast(m_score as integer) as m_score,
-        cast(rfm_segment as varchar) as rfm_segment,
+        cast(rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
         cast(is_at_risk as boolean) as is_at_risk,
-        cast(at_risk_reason as varchar) as at_risk_reason
+        cast(at_risk_reason as {{ dbt.type_string() }}) as at_risk_reason
 
     from snapshots
     where is_as_of_date

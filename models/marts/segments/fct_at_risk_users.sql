@@ -49,8 +49,8 @@ final as (
 
     select
         cast(at_risk_days.at_risk_date as date) as at_risk_date,
-        cast(at_risk_days.user_key as varchar) as user_key,
-        cast(at_risk_days.at_risk_reason as varchar) as at_risk_reason,
+        cast(at_risk_days.user_key as {{ dbt.type_string() }}) as user_key,
+        cast(at_risk_days.at_risk_reason as {{ dbt.type_string() }}) as at_risk_reason,
         cast(at_risk_days.is_no_activity_after_regular as boolean) as is_no_activity_after_regular,
         cast(at_risk_days.is_active_days_drop as boolean) as is_active_days_drop,
         cast(at_risk_days.is_interactions_drop as boolean) as is_interactions_drop,
@@ -64,9 +64,9 @@ final as (
                 when spend.trailing_spend > {{ var('value_high_spend_threshold') }} then 'high'
                 when spend.trailing_spend > 0 then 'standard'
                 else 'no_spend'
-            end as varchar
+            end as {{ dbt.type_string() }}
         ) as value_tier,
-        cast(snapshots.rfm_segment as varchar) as rfm_segment,
+        cast(snapshots.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
         cast(calendar.latest_snapshot_date as date) as rfm_segment_as_of_date
 
     from at_risk_days

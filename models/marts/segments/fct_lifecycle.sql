@@ -121,7 +121,7 @@ unioned as (
 final as (
 
     select
-        cast(unioned.period_grain as varchar) as period_grain,
+        cast(unioned.period_grain as {{ dbt.type_string() }}) as period_grain,
         cast(unioned.period_start as date) as period_start,
         cast(unioned.period_end as date) as period_end,
         cast(unioned.period_end <= as_of.as_of_date as boolean) as is_complete,

@@ -115,7 +115,7 @@ spell_counts as (
 final as (
 
     select
-        cast(periods.period_grain as varchar) as period_grain,
+        cast(periods.period_grain as {{ dbt.type_string() }}) as period_grain,
         cast(periods.period_start as date) as period_start,
         cast(periods.period_end as date) as period_end,
         cast(periods.period_end <= as_of.as_of_date as boolean) as is_complete,

@@ -104,7 +104,7 @@ unpivoted as (
             period_end,
             next_period_end,
             '{{ dimension }}' as segment_dimension,
-            cast({{ dimension }} as varchar) as segment_value,
+            cast({{ dimension }} as {{ dbt.type_string() }}) as segment_value,
             revenue,
             is_retained
 
@@ -148,11 +148,11 @@ totals as (
 final as (
 
     select
-        cast(segments.period_grain as varchar) as period_grain,
+        cast(segments.period_grain as {{ dbt.type_string() }}) as period_grain,
         cast(segments.period_start as date) as period_start,
         cast(segments.period_end as date) as period_end,
-        cast(segments.segment_dimension as varchar) as segment_dimension,
-        cast(segments.segment_value as varchar) as segment_value,
+        cast(segments.segment_dimension as {{ dbt.type_string() }}) as segment_dimension,
+        cast(segments.segment_value as {{ dbt.type_string() }}) as segment_value,
         cast(segments.users as bigint) as users,
         cast(totals.total_users as bigint) as total_users,
         cast(segments.users * 1.0 / totals.total_users as double) as user_share,

@@ -33,8 +33,8 @@ paired as (
             current_period.previous_period_end,
             current_period.as_of_date as period_end,
             '{{ dimension }}' as segment_dimension,
-            cast(previous_period.{{ dimension }} as varchar) as from_value,
-            cast(current_period.{{ dimension }} as varchar) as to_value
+            cast(previous_period.{{ dimension }} as {{ dbt.type_string() }}) as from_value,
+            cast(current_period.{{ dimension }} as {{ dbt.type_string() }}) as to_value
 
         from period_members as current_period
         inner join period_members as previous_period
@@ -65,12 +65,12 @@ transitions as (
 rates as (
 
     select
-        cast(period_grain as varchar) as period_grain,
+        cast(period_grain as {{ dbt.type_string() }}) as period_grain,
         cast(previous_period_end as date) as previous_period_end,
         cast(period_end as date) as period_end,
-        cast(segment_dimension as varchar) as segment_dimension,
-        cast(from_value as varchar) as from_value,
-        cast(to_value as varchar) as to_value,
+        cast(segment_dimension as {{ dbt.type_string() }}) as segment_dimension,
+        cast(from_value as {{ dbt.type_string() }}) as from_value,
+        cast(to_value as {{ dbt.type_string() }}) as to_value,
         cast(users as bigint) as users,
         cast(sum(users) over (
             partition by period_grain, period_end, segment_dimension, from_value
