@@ -169,7 +169,7 @@ final as (
         cast(cells.cohort_size as bigint) as cohort_size,
         cast(cells.paying_users as bigint) as paying_users,
         cast(cells.cumulative_net_revenue as double) as cumulative_net_revenue,
-        cast(cells.cumulative_net_revenue / cells.cohort_size as double) as ltv_per_user
+        cast(cells.cumulative_net_revenue as double) / cells.cohort_size as ltv_per_user
 
     from cells
     cross join as_of

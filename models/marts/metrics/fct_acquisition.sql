@@ -110,7 +110,7 @@ cohorts as (
         coalesce(new_users.acquisition_channel, channel_spend.acquisition_channel) as acquisition_channel,
         coalesce(new_users.new_users, 0) as new_users,
         channel_spend.spend,
-        case when new_users.new_users > 0 then channel_spend.spend / new_users.new_users end as cac
+        case when new_users.new_users > 0 then cast(channel_spend.spend as double) / new_users.new_users end as cac
 
     from new_users
     full outer join channel_spend
