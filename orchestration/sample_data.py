@@ -18,13 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
@@ -69,10 +70,19 @@ class SampleSpec:
     days: int = 120
     seed: int = 42
     start: date = date(2026, 1, 5)  # a Monday
+    event_rate: float = 1.0  # scales the browsing and interaction events per active day (DAILY_EVENT_RATES)
 
     @property
     def end(self) -> date:
         return self.start + timedelta(days=self.days - 1)
+
+
+# Benchmark tiers (issue 11): a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events).
+TIERS = {
+    "S": SampleSpec(users=10_000, days=365, event_rate=0.5),
+    "M": SampleSpec(users=100_000, days=365, event_rate=0.5),
+    "L": SampleSpec(users=1_000_000, days=365, event_rate=0.5),
+}
 
 
 def _pick(rng: np.random.Generator, options: dict, n: int) -> np.ndarray:
@@ -139,7 +149,52 @@ def active_user_days(spec: SampleSpec, users: pd.DataFrame, rng: np.random.Gener
     return pd.concat(chunks, ignore_index=True)
 
 
-def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, rng: np.random.Generator):
+EVENT_NAMES = [
+    "sign_up",
+    "app_open",
+    *DAILY_EVENT_RATES,
+    "post_content",
+    *CHECKOUT_STEPS,
+    "order_paid",
+    "review",
+    "push_sent",
+    "avatar_uploaded",
+    "follow_topic",
+]
+NAME_CODE = {name: code for code, name in enumerate(EVENT_NAMES)}
+
+
+@dataclass
+class EventBatch:
+    """Events of one chunk of users in compact columns (no Python strings): strings are made at write time."""
+
+    user_row: np.ndarray  # index into the users frame
+    name_code: np.ndarray  # index into EVENT_NAMES
+    event_at: np.ndarray  # datetime64[s], UTC
+    id_number: np.ndarray  # event_id = "e" (or "ob" for onboarding) + the number, zero-padded to 9 digits
+    onboarding: np.ndarray  # bool
+    checkout: np.ndarray  # properties.checkout_id number, -1 for none
+
+
+@dataclass
+class Offsets:
+    """Where the next chunk's numbering starts, so ids stay unique across chunks."""
+
+    event: int = 0
+    onboarding: int = 0
+    checkout: int = 0
+    order: int = 0
+
+
+def generate_events(
+    spec: SampleSpec,
+    users: pd.DataFrame,
+    days: pd.DataFrame,
+    rng: np.random.Generator,
+    offsets: Offsets | None = None,
+    chunk: int = 0,
+) -> tuple[EventBatch, pd.DataFrame]:
+    offsets = offsets or Offsets()
     start = np.datetime64(spec.start, "s")
     user_row = days["user_row"].to_numpy()
     day = days["day"].to_numpy()
@@ -151,22 +206,22 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
     signup_at = users["signup_at"].to_numpy().astype("datetime64[s]")[user_row]
     first_day = days["days_since_signup"].to_numpy() == 0
     session_start = np.where(first_day, signup_at + np.timedelta64(60, "s"), session_start)
-    names, who, when, props = [], [], [], []
+    codes, who, when, checkout = [], [], [], []
 
-    def emit(name: str, mask_or_rows: np.ndarray, times: np.ndarray, properties: np.ndarray | None = None) -> None:
-        names.append(np.full(len(times), name, dtype=object))
-        who.append(user_row[mask_or_rows])
+    def emit(name: str, rows: np.ndarray, times: np.ndarray, checkout_rows: np.ndarray | None = None) -> None:
+        codes.append(np.full(len(times), NAME_CODE[name], dtype=np.int8))
+        who.append(user_row[rows])
         when.append(times)
-        props.append(np.full(len(times), None, dtype=object) if properties is None else properties)
+        checkout.append(np.full(len(times), -1) if checkout_rows is None else checkout_rows)
 
     all_rows = np.arange(len(day))
     emit("sign_up", all_rows[first_day], signup_at[first_day])
     emit("app_open", all_rows, session_start)
     for name, rate in DAILY_EVENT_RATES.items():
-        counts = rng.poisson(rate * np.sqrt(quality))
+        counts = rng.poisson(rate * spec.event_rate * np.sqrt(quality))
         rows = np.repeat(all_rows, counts)
-        offsets = rng.integers(30, 3600, len(rows)).astype("timedelta64[s]")
-        emit(name, rows, session_start[rows] + offsets)
+        offsets_s = rng.integers(30, 3600, len(rows)).astype("timedelta64[s]")
+        emit(name, rows, session_start[rows] + offsets_s)
     creator = users["is_creator"].to_numpy()[user_row]
     posts = rng.poisson(np.where(creator, 0.8, 0.01))
     rows = np.repeat(all_rows, posts)
@@ -180,9 +235,9 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
     for step, (name, pass_rate) in enumerate(zip(CHECKOUT_STEPS, CHECKOUT_STEP_PASS, strict=True)):
         reached = reached & (rng.random(len(day)) < pass_rate)
         # properties.checkout_id (issue 5): the same id on every step of one attempt, for held-constant funnels.
-        checkout_ids = np.array([json.dumps({"checkout_id": f"c{r:08d}"}) for r in all_rows[reached]], dtype=object)
-        emit(name, all_rows[reached], base[reached] + np.timedelta64(60 * step, "s"), checkout_ids)
-        order_rows = all_rows[reached]
+        rows = all_rows[reached]
+        emit(name, rows, base[reached] + np.timedelta64(60 * step, "s"), rows + offsets.checkout)
+        order_rows = rows
     order_rows = order_rows[
         base[order_rows] + np.timedelta64(3600, "s") < np.datetime64(spec.end + timedelta(days=1), "s")
     ]
@@ -205,31 +260,33 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
     push_user = np.repeat(np.arange(len(users)), 8)[pushes]
     push_day = users["signup_day"].to_numpy()[push_user] + rng.integers(0, spec.days, len(push_user))
     keep = push_day < spec.days
-    names.append(np.full(int(keep.sum()), "push_sent", dtype=object))
+    codes.append(np.full(int(keep.sum()), NAME_CODE["push_sent"], dtype=np.int8))
     who.append(push_user[keep])
     when.append(start + push_day[keep].astype("timedelta64[D]") + np.timedelta64(9 * 3600, "s"))
-    props.append(np.full(int(keep.sum()), None, dtype=object))
+    checkout.append(np.full(int(keep.sum()), -1))
 
-    events = pd.DataFrame(
-        {
-            "user_row": np.concatenate(who),
-            "event_name": np.concatenate(names),
-            "event_at": np.concatenate(when),
-            "properties": np.concatenate(props),
-        }
-    )
+    user_rows, event_at = np.concatenate(who), np.concatenate(when)
+    code, checkout_no = np.concatenate(codes), np.concatenate(checkout)
     last_second = np.datetime64(spec.end, "s") + np.timedelta64(86_399, "s")
-    events = events[events["event_at"] <= last_second]  # sessions late on the last day stop at midnight
-    events = events.sort_values(["event_at", "user_row"], kind="stable").reset_index(drop=True)
-    events.insert(0, "event_id", [f"e{i:09d}" for i in range(1, len(events) + 1)])
-    events = _with_onboarding_events(spec, users, events, last_second)
-    events["user_id"] = users["user_id"].to_numpy()[events["user_row"].to_numpy()]
-    events["platform"] = users["platform"].to_numpy()[events["user_row"].to_numpy()]
-    events["session_id"] = events["user_id"] + "-" + events["event_at"].to_numpy().astype("datetime64[D]").astype(str)
-    events["properties"] = events.pop("properties")  # last column (issue 5 added it)
+    keep = event_at <= last_second  # sessions late on the last day stop at midnight
+    user_rows, event_at, code, checkout_no = user_rows[keep], event_at[keep], code[keep], checkout_no[keep]
+    order = np.lexsort((user_rows, event_at))  # stable: by time, then user, then emission order
+    events = EventBatch(
+        user_row=user_rows[order],
+        name_code=code[order],
+        event_at=event_at[order],
+        id_number=np.arange(1, len(order) + 1) + offsets.event,
+        onboarding=np.zeros(len(order), dtype=bool),
+        checkout=checkout_no[order],
+    )
+    offsets.event += len(order)
+    offsets.checkout += len(day)
+    events = _with_onboarding_events(spec, users, events, last_second, offsets, chunk)
     orders = pd.DataFrame(
         {
-            "order_id": [f"o{i:08d}" for i in range(1, len(order_rows) + 1)],
+            "order_id": _padded("o", np.arange(1, len(order_rows) + 1) + offsets.order, 8).to_numpy(
+                zero_copy_only=False
+            ),
             "user_id": users["user_id"].to_numpy()[user_row[order_rows]],
             "order_time": _iso(order_at),
             "amount": amount,
@@ -237,7 +294,38 @@ def generate_events(spec: SampleSpec, users: pd.DataFrame, days: pd.DataFrame, r
             "status": status,
         }
     )
+    offsets.order += len(order_rows)
     return events, orders
+
+
+def _padded(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    """prefix + zero-padded number, as Arrow strings (vectorised: f-strings would take minutes at 100M rows)."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
+    return pc.binary_join_element_wise(prefix, digits, "")
+
+
+def events_table(events: EventBatch, user_ids: pa.Array, platforms: pa.Array) -> pa.Table:
+    """One day's events as the export file's Arrow table (the data contract's column names)."""
+    user_id = user_ids.take(pa.array(events.user_row))
+    day = str(events.event_at[0].astype("datetime64[D]"))
+    event_id = pc.if_else(
+        pa.array(events.onboarding), _padded("ob", events.id_number, 9), _padded("e", events.id_number, 9)
+    )
+    has_checkout = events.checkout >= 0
+    checkout_json = pc.binary_join_element_wise(
+        '{"checkout_id": "', _padded("c", np.maximum(events.checkout, 0), 8), '"}', ""
+    )
+    return pa.table(
+        {
+            "event_id": event_id.cast(pa.large_string()),
+            "event_name": pa.array(EVENT_NAMES, pa.large_string()).take(pa.array(events.name_code)),
+            "event_time": pa.array(events.event_at.astype("datetime64[ms]"), pa.timestamp("ms", tz="UTC")),
+            "user_id": user_id.cast(pa.large_string()),
+            "platform": platforms.take(pa.array(events.user_row)),
+            "session_id": pc.binary_join_element_wise(user_id, f"-{day}", "").cast(pa.large_string()),
+            "properties": pc.if_else(pa.array(has_checkout), checkout_json, pa.scalar(None, pa.string())),
+        }
+    )
 
 
 # --- Onboarding events (issue 5) -------------------------------------------------------------------------------
@@ -247,10 +335,15 @@ ONBOARDING_TOPIC_FOLLOWS = {0: 0.15, 1: 0.15, 2: 0.20, 3: 0.50}  # follow_topic 
 
 
 def _with_onboarding_events(
-    spec: SampleSpec, users: pd.DataFrame, events: pd.DataFrame, last_second: np.datetime64
-) -> pd.DataFrame:
+    spec: SampleSpec,
+    users: pd.DataFrame,
+    events: EventBatch,
+    last_second: np.datetime64,
+    offsets: Offsets,
+    chunk: int,
+) -> EventBatch:
     """On the signup day a share of users uploads an avatar, then follows up to 3 topics (some over days)."""
-    rng = np.random.default_rng([spec.seed, 5])
+    rng = np.random.default_rng([spec.seed, 5] if chunk == 0 else [spec.seed, 5, chunk])
     n = len(users)
     uploads = rng.random(n) < ONBOARDING_AVATAR_SHARE
     avatar_at = users["signup_at"].to_numpy().astype("datetime64[s]") + rng.integers(120, 1800, n).astype(
@@ -262,18 +355,26 @@ def _with_onboarding_events(
     rows = np.flatnonzero(uploads)
     follow_rows = np.repeat(rows, follows[rows])
     follow_at = avatar_at[follow_rows] + rng.integers(30, spread[follow_rows]).astype("timedelta64[s]")
-    extra = pd.DataFrame(
-        {
-            "user_row": np.concatenate([rows, follow_rows]),
-            "event_name": np.array(["avatar_uploaded"] * len(rows) + ["follow_topic"] * len(follow_rows), dtype=object),
-            "event_at": np.concatenate([avatar_at[rows], follow_at]),
-            "properties": np.full(len(rows) + len(follow_rows), None, dtype=object),
-        }
+    user_row = np.concatenate([rows, follow_rows])
+    code = np.concatenate(
+        [np.full(len(rows), NAME_CODE["avatar_uploaded"]), np.full(len(follow_rows), NAME_CODE["follow_topic"])]
+    ).astype(np.int8)
+    event_at = np.concatenate([avatar_at[rows], follow_at])
+    keep = event_at <= last_second
+    user_row, code, event_at = user_row[keep], code[keep], event_at[keep]
+    order = np.lexsort((user_row, event_at))
+    extra = EventBatch(
+        user_row=user_row[order],
+        name_code=code[order],
+        event_at=event_at[order],
+        id_number=np.arange(1, len(order) + 1) + offsets.onboarding,
+        onboarding=np.ones(len(order), dtype=bool),
+        checkout=np.full(len(order), -1),
     )
-    extra = extra[extra["event_at"] <= last_second].sort_values(["event_at", "user_row"], kind="stable")
-    extra.insert(0, "event_id", [f"ob{i:09d}" for i in range(1, len(extra) + 1)])
-    merged = pd.concat([events, extra], ignore_index=True)
-    return merged.sort_values(["event_at", "user_row"], kind="stable").reset_index(drop=True)
+    offsets.onboarding += len(order)
+    merged = {f: np.concatenate([getattr(events, f), getattr(extra, f)]) for f in EventBatch.__dataclass_fields__}
+    order = np.lexsort((merged["user_row"], merged["event_at"]))  # stable, so regular events first on a tie
+    return EventBatch(**{f: column[order] for f, column in merged.items()})
 
 
 # --- end of onboarding events -----------------------------------------------------------------------------------
@@ -337,33 +438,35 @@ def generate_marketing_spend(spec: SampleSpec, users: pd.DataFrame, rng: np.rand
     )
 
 
-def write_landing(spec: SampleSpec, out: Path) -> dict[str, int]:
-    """Generate every feed and write it under `out`; returns rows written per feed."""
+def write_landing(spec: SampleSpec, out: Path, users_per_chunk: int = 50_000) -> dict[str, int]:
+    """Generate every feed and write it under `out`; returns rows written per feed.
+
+    Events are generated for `users_per_chunk` users at a time and appended to one Parquet file per UTC day (a row
+    group per chunk), so memory stays flat at any tier: 1M users x 365 days is about 100M events.
+    """
     rng = np.random.default_rng(spec.seed)
     users = generate_users(spec, rng)
-    days = active_user_days(spec, users, rng)
-    events, orders = generate_events(spec, users, days, rng)
-    subscriptions = generate_subscriptions(spec, users, rng)
-    surveys = generate_surveys(spec, users, rng)
-    spend = generate_marketing_spend(spec, users, rng)
-
     for feed in ("events", "users", "orders", "marketing_spend", "subscriptions", "surveys"):
         (out / feed).mkdir(parents=True, exist_ok=True)
 
-    # Events: one Parquet file per UTC day, as an export job would drop them.
-    event_day = events["event_at"].to_numpy().astype("datetime64[D]")
-    events_out = events.drop(columns=["user_row"]).rename(columns={"event_at": "event_time"})
-    events_out["event_time"] = events_out["event_time"].dt.tz_localize(UTC)
-    boundaries = np.flatnonzero(np.diff(event_day.view("int64"))) + 1
-    for lo, hi in tqdm(
-        list(zip(np.r_[0, boundaries], np.r_[boundaries, len(events)], strict=True)),
-        desc="events",
-        unit="day",
-        disable=len(events) < 5_000_000,
-    ):
-        day = str(event_day[lo])
-        table = pa.Table.from_pandas(events_out.iloc[lo:hi], preserve_index=False)
-        pq.write_table(table, out / "events" / f"events_{day}.parquet")
+    offsets, writers, order_parts = Offsets(), {}, []
+    chunk_starts = range(0, len(users), users_per_chunk)
+    try:
+        for chunk, lo in enumerate(tqdm(chunk_starts, desc="events", unit="chunk", disable=len(chunk_starts) == 1)):
+            part = users.iloc[lo : lo + users_per_chunk].reset_index(drop=True)
+            # The first chunk continues the main stream, so a one-chunk sample is what it always was.
+            chunk_rng = rng if chunk == 0 else np.random.default_rng([spec.seed, 100, chunk])
+            days = active_user_days(spec, part, chunk_rng)
+            events, orders = generate_events(spec, part, days, chunk_rng, offsets, chunk)
+            order_parts.append(orders)
+            _append_event_days(events, part, out / "events", writers)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    orders = pd.concat(order_parts, ignore_index=True)
+    subscriptions = generate_subscriptions(spec, users, rng)
+    surveys = generate_surveys(spec, users, rng)
+    spend = generate_marketing_spend(spec, users, rng)
 
     users_out = users[["user_id", "signup_at", "acquisition_channel", "platform", "city_tier", "region", "birth_year"]]
     users_out = users_out.rename(columns={"signup_at": "signup_time"})
@@ -376,7 +479,7 @@ def write_landing(spec: SampleSpec, out: Path) -> dict[str, int]:
             handle.write(json.dumps(record) + "\n")
     surveys.to_csv(out / "surveys" / "nps_responses.csv", index=False)
     return {
-        "events": len(events),
+        "events": offsets.event + offsets.onboarding,
         "users": len(users),
         "orders": len(orders),
         "marketing_spend": len(spend),
@@ -385,8 +488,24 @@ def write_landing(spec: SampleSpec, out: Path) -> dict[str, int]:
     }
 
 
+def _append_event_days(events: EventBatch, users: pd.DataFrame, folder: Path, writers: dict) -> None:
+    """Events: one Parquet file per UTC day, as an export job would drop them; each chunk adds a row group."""
+    user_ids = pa.array(users["user_id"].to_numpy(), pa.string())
+    platforms = pa.array(users["platform"].to_numpy(), pa.large_string())
+    event_day = events.event_at.astype("datetime64[D]")
+    boundaries = np.flatnonzero(np.diff(event_day.view("int64"))) + 1
+    for lo, hi in zip(np.r_[0, boundaries], np.r_[boundaries, len(event_day)], strict=True):
+        day = EventBatch(**{f: getattr(events, f)[lo:hi] for f in EventBatch.__dataclass_fields__})
+        table = events_table(day, user_ids, platforms)
+        name = f"events_{event_day[lo]}.parquet"
+        if name not in writers:
+            writers[name] = pq.ParquetWriter(folder / name, table.schema)
+        writers[name].write_table(table)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tier", choices=TIERS, help="a benchmark tier (sets users and days)")
     parser.add_argument("--users", type=int, default=SampleSpec.users)
     parser.add_argument("--days", type=int, default=SampleSpec.days)
     parser.add_argument("--seed", type=int, default=SampleSpec.seed)
@@ -394,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("data/landing"), help="landing folder to write")
     args = parser.parse_args(argv)
     spec = SampleSpec(users=args.users, days=args.days, seed=args.seed, start=args.start)
+    if args.tier:
+        spec = replace(TIERS[args.tier], seed=args.seed, start=args.start)
     began = datetime.now()
     counts = write_landing(spec, args.out)
     seconds = (datetime.now() - began).total_seconds()
