@@ -89,6 +89,13 @@ cdnow: target/manifest.json  ## the CDNOW purchase log (from lifetimes) as an or
 
 benchmark: target/manifest.json  ## one-day incremental refresh vs full rebuild on a 100-day sample (not a test)
 	$(BIN)/python -m orchestration.benchmarks.incremental
+
+# --- issue 11: performance at 100M events (docs/benchmarks.md) ---
+.PHONY: bench
+TIER ?= S
+BENCH_MEMORY ?= 8GB
+bench: target/manifest.json  ## TIER=S|M|L: full build, lower bound, one-day refresh and pandas at scale (not a test)
+	$(BIN)/python -m orchestration.benchmarks.tiers --tier $(TIER) --memory-limit $(BENCH_MEMORY)
 # --- end issue 3 ---
 
 # --- issue 10: Spark (docs/scaling.md) ---

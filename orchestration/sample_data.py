@@ -77,11 +77,14 @@ class SampleSpec:
         return self.start + timedelta(days=self.days - 1)
 
 
-# Benchmark tiers (issue 11): a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events).
+# Benchmark tiers (issue 11): a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events), with half
+# the browsing events per active day of the default sample. The year ends in the past, so no event is quarantined
+# as future_timestamp.
+TIER_START = date(2025, 1, 6)  # a Monday
 TIERS = {
-    "S": SampleSpec(users=10_000, days=365, event_rate=0.5),
-    "M": SampleSpec(users=100_000, days=365, event_rate=0.5),
-    "L": SampleSpec(users=1_000_000, days=365, event_rate=0.5),
+    "S": SampleSpec(users=10_000, days=365, event_rate=0.5, start=TIER_START),
+    "M": SampleSpec(users=100_000, days=365, event_rate=0.5, start=TIER_START),
+    "L": SampleSpec(users=1_000_000, days=365, event_rate=0.5, start=TIER_START),
 }
 
 
@@ -514,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     spec = SampleSpec(users=args.users, days=args.days, seed=args.seed, start=args.start)
     if args.tier:
-        spec = replace(TIERS[args.tier], seed=args.seed, start=args.start)
+        spec = replace(TIERS[args.tier], seed=args.seed)
     began = datetime.now()
     counts = write_landing(spec, args.out)
     seconds = (datetime.now() - began).total_seconds()

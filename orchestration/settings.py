@@ -34,6 +34,11 @@ class Settings:
         return self.warehouse_dir / "work" / "retention.duckdb"
 
     @property
+    def duckdb_config(self) -> dict[str, str]:
+        """Settings for the pipeline's own DuckDB connections, the same as profiles.yml gives dbt."""
+        return {"memory_limit": os.environ.get("RW_DUCKDB_MEMORY_LIMIT") or "80%"}
+
+    @property
     def quality_dir(self) -> Path:
         """The Great Expectations project: suites, kept validation results and the Data Docs site."""
         return self.warehouse_dir / "quality"

@@ -42,7 +42,7 @@ def raw_landing_files(context: AssetExecutionContext):
                 f"{load.rows_duplicate} duplicates (see raw.raw_quarantine)"
             )
 
-    with duckdb.connect(str(settings.work_db_path)) as conn:
+    with duckdb.connect(str(settings.work_db_path), config=settings.duckdb_config) as conn:
         loads = load_landing(conn, landing, future_tolerance_hours=settings.future_tolerance_hours, progress=report)
         bad_rows = conn.execute(
             "select source_file, row_number, reason_code, reason_detail from raw.raw_quarantine "

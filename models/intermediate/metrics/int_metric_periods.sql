@@ -1,5 +1,6 @@
 -- The calendar of metric periods: one row per grain (var metric_grains) and period from the first signup to the
--- as-of date (var retention_as_of_date, else the last activity day), with its last day and whether it is complete.
+-- as-of date (var retention_as_of_date, else the last activity day), with its last day, the last day observed so far
+-- and whether it is complete.
 with
 
 spine as (
@@ -66,6 +67,9 @@ final as (
         period_start,
         period_end,
         as_of_date,
+        -- Facts are counted up to here: a feed ahead of the events (orders of a day whose events are not yet in)
+        -- waits for the next refresh rather than filling the current period alone.
+        least(period_end, as_of_date) as observed_through,
         period_end <= as_of_date as is_complete
 
     from periods

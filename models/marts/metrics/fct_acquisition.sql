@@ -51,7 +51,7 @@ cohort_users as (
 
     from periods
     inner join users
-        on users.signup_date between periods.period_start and periods.period_end
+        on users.signup_date between periods.period_start and periods.observed_through
 
 ),
 
@@ -78,7 +78,7 @@ channel_spend as (
 
     from periods
     inner join spend
-        on spend.spend_date between periods.period_start and periods.period_end
+        on spend.spend_date between periods.period_start and periods.observed_through
     group by 1, 2, 3
 
 ),

@@ -107,7 +107,7 @@ active_days as (
 
     from periods
     inner join activity_days
-        on activity_days.activity_date between periods.period_start and periods.period_end
+        on activity_days.activity_date between periods.period_start and periods.observed_through
     where periods.grain <> 'day'
     group by 1, 2, 3
 

@@ -52,7 +52,7 @@ buyer_periods as (
 
     from periods
     inner join paid_orders
-        on paid_orders.order_date between periods.period_start and periods.period_end
+        on paid_orders.order_date between periods.period_start and periods.observed_through
     group by 1, 2, 3
 
 ),
@@ -81,7 +81,7 @@ active as (
 
     from periods
     inner join user_days
-        on user_days.activity_date between periods.period_start and periods.period_end
+        on user_days.activity_date between periods.period_start and periods.observed_through
     group by 1, 2
 
 ),
@@ -96,7 +96,7 @@ refunds as (
 
     from periods
     inner join orders
-        on orders.order_date between periods.period_start and periods.period_end
+        on orders.order_date between periods.period_start and periods.observed_through
     where orders.order_status = 'refunded'
     group by 1, 2
 

@@ -28,7 +28,7 @@ counts as (
 
     from periods
     inner join responses
-        on responses.response_date between periods.period_start and periods.period_end
+        on responses.response_date between periods.period_start and periods.observed_through
     group by 1, 2, 3, 4
 
 ),

@@ -1,0 +1,205 @@
+"""`make bench TIER=S|M|L`: the warehouse at scale against the engine's floor and the pandas way (not a test).
+
+    python -m orchestration.benchmarks.tiers --tier M [--memory-limit 8GB] [--skip-pandas]
+
+For the tier (orchestration/sample_data.py TIERS: 10k, 100k or 1M users over 365 days) it
+  1. generates the landing data once into data/bench/<tier>/ (reused while the tier's spec is unchanged) and holds
+     the last day's events file back;
+  2. times the **lower bound**: one DuckDB pass over the event files computing the distinct active (user, day)
+     pairs, with the same memory limit and threads;
+  3. times the **full build**: the whole `retention_refresh` Dagster job (`python -m orchestration.run`: load,
+     every dbt model and test, every GX suite, publish) into an empty warehouse, with DuckDB's memory limit set;
+  4. drops the held-back day into the landing folder and times the **incremental refresh** (the same job);
+  5. times the **pandas baseline** (orchestration/benchmarks/pandas_retention.py) with its address space capped
+     at the same limit, and checks its D1/D7/D30 counts equal the warehouse's fct_cohort_retention.
+Peak memory is the peak resident set of the largest process of each step (os.wait4). Every figure is printed and
+appended as one JSON line to data/bench/results.jsonl; docs/benchmarks.md is written from those lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+
+from orchestration.sample_data import TIERS, write_landing
+from orchestration.settings import REPO_ROOT
+
+BENCH_ROOT = REPO_ROOT / "data" / "bench"
+
+
+def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Run a command; return (wall seconds, peak RSS in GB of its largest process, exit code)."""
+    began = time.perf_counter()
+    child = subprocess.Popen(command, env=env, cwd=REPO_ROOT)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - began, usage.ru_maxrss / 1e6, child.returncode
+
+
+def prepare_tier(tier: str, root: Path) -> tuple[Path, Path, dict]:
+    """The tier's landing folder (without its last day) and the held-back last-day file."""
+    spec = TIERS[tier]
+    marker = root / "tier.json"
+    landing, held = root / "landing", root / "held_back"
+    wanted = {k: str(v) for k, v in asdict(spec).items()}
+    if not marker.exists() or json.loads(marker.read_text()).get("spec") != wanted:
+        shutil.rmtree(root, ignore_errors=True)
+        began = time.perf_counter()
+        counts = write_landing(spec, landing)
+        seconds = time.perf_counter() - began
+        last_day = sorted((landing / "events").glob("events_*.parquet"))[-1]
+        held.mkdir(parents=True)
+        shutil.move(last_day, held / last_day.name)
+        marker.write_text(json.dumps({"spec": wanted, "counts": counts, "generate_seconds": round(seconds, 1)}))
+    (last_day,) = held.glob("events_*.parquet")
+    if (landing / "events" / last_day.name).exists():  # left in place by an earlier run of this benchmark
+        (landing / "events" / last_day.name).unlink()
+    return landing, last_day, json.loads(marker.read_text())
+
+
+def lower_bound(landing: Path, memory_limit: str) -> tuple[float, int, int]:
+    """One DuckDB pass over the event files: the distinct active (user, day) pairs, materialised."""
+    with duckdb.connect(config={"memory_limit": memory_limit}) as conn:
+        began = time.perf_counter()
+        conn.execute(
+            f"""
+            create table active_user_days as
+            select distinct user_id, cast(event_time as date) as activity_date
+            from read_parquet('{landing}/events/*.parquet')
+            where event_name <> 'push_sent'
+            """
+        )
+        seconds = time.perf_counter() - began
+        pairs = conn.execute("select count(*) from active_user_days").fetchone()[0]
+        events = conn.execute(f"select count(*) from read_parquet('{landing}/events/*.parquet')").fetchone()[0]
+    return seconds, pairs, events
+
+
+def slowest_models(limit: int = 5) -> list[tuple[str, float]]:
+    """The slowest dbt nodes of the newest run_results.json (dagster-dbt writes one per invocation)."""
+    newest = max((REPO_ROOT / "target").rglob("run_results.json"), key=lambda p: p.stat().st_mtime, default=None)
+    if newest is None:
+        return []
+    results = json.loads(newest.read_text())["results"]
+    timed = sorted(((r["unique_id"].split(".")[-1], r["execution_time"]) for r in results), key=lambda x: -x[1])
+    return [(name, round(seconds, 1)) for name, seconds in timed[:limit]]
+
+
+def pandas_agrees(pandas_out: Path, database: Path) -> tuple[int, int]:
+    """(cohort days compared, cohort days that differ) between pandas and the warehouse's D1/D7/D30 user counts."""
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return conn.execute(
+            f"""
+            with warehouse as (
+                select cohort_start as cohort_date, max(cohort_size) as cohort_users,
+                       max(case when period_number = 1 then retained_users end) as d1,
+                       max(case when period_number = 7 then retained_users end) as d7,
+                       max(case when period_number = 30 then retained_users end) as d30
+                from marts.fct_cohort_retention
+                where retention_definition = 'activity' and cohort_grain = 'day' and breakdown_name = 'all'
+                  and retention_type = 'n_period' and period_number in (1, 7, 30) and is_mature
+                group by 1
+            )
+            select count(*),
+                   count(*) filter (where p.cohort_users <> w.cohort_users or p.d1 <> w.d1
+                                    or (w.d7 is not null and p.d7 <> w.d7) or (w.d30 is not null and p.d30 <> w.d30))
+            from read_parquet('{pandas_out}') as p
+            join warehouse as w on w.cohort_date = cast(p.cohort_date as date)
+            """
+        ).fetchone()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tier", choices=TIERS, default="S")
+    parser.add_argument("--memory-limit", default="8GB", help="DuckDB memory_limit, and pandas' address space")
+    parser.add_argument("--skip-pandas", action="store_true")
+    args = parser.parse_args(argv)
+
+    root = BENCH_ROOT / args.tier
+    landing, last_day, tier_info = prepare_tier(args.tier, root)
+    print(f"tier {args.tier}: {tier_info['counts']}, generated in {tier_info['generate_seconds']} s")
+    warehouse = root / "warehouse"
+    shutil.rmtree(warehouse, ignore_errors=True)
+    env = {
+        **os.environ,
+        "RW_LANDING_DIR": str(landing),
+        "RW_WAREHOUSE_DIR": str(warehouse),
+        "DAGSTER_HOME": str(warehouse / "dagster"),
+        "RW_TIMEZONE": "UTC",
+        "RW_DUCKDB_MEMORY_LIMIT": args.memory_limit,
+    }
+    figures: dict = {
+        "tier": args.tier,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1e9:.0f} GB",
+        "python": platform.python_version(),
+        "duckdb": version("duckdb"),
+        "dbt_core": version("dbt-core"),
+        "dagster": version("dagster"),
+        "pandas": version("pandas"),
+        "memory_limit": args.memory_limit,
+        "users": tier_info["counts"]["users"],
+        "events_generated": tier_info["counts"]["events"],
+        "generate_seconds": tier_info["generate_seconds"],
+    }
+
+    seconds, pairs, events = lower_bound(landing, args.memory_limit)
+    figures |= {"events_built": events, "active_user_days": pairs, "lower_bound_seconds": round(seconds, 1)}
+    print(f"lower bound: {events:,} events -> {pairs:,} active user-days in {seconds:.1f} s")
+
+    run = [sys.executable, "-m", "orchestration.run"]
+    seconds, peak, code = _measured(run, env)
+    if code:
+        print(f"full build FAILED (exit {code}) after {seconds:.0f} s")
+        return 1
+    figures |= {"full_seconds": round(seconds, 1), "full_peak_gb": round(peak, 2), "full_slowest": slowest_models()}
+    print(f"full build: {seconds:.1f} s, peak {peak:.2f} GB; slowest dbt nodes {figures['full_slowest']}")
+
+    shutil.copy(last_day, landing / "events" / last_day.name)
+    seconds, peak, code = _measured(run, env)
+    if code:
+        print(f"incremental refresh FAILED (exit {code}) after {seconds:.0f} s")
+        return 1
+    figures |= {"incremental_seconds": round(seconds, 1), "incremental_peak_gb": round(peak, 2)}
+    figures["incremental_slowest"] = slowest_models()
+    print(f"incremental day ({last_day.name}): {seconds:.1f} s, peak {peak:.2f} GB; {figures['incremental_slowest']}")
+    if not args.skip_pandas:  # on the same files as the warehouse now holds, so the counts can be compared
+        out = root / "pandas_retention.parquet"
+        out.unlink(missing_ok=True)
+        gigabytes = float(args.memory_limit.upper().removesuffix("GB"))
+        pandas = [sys.executable, "-m", "orchestration.benchmarks.pandas_retention", str(landing), str(out)]
+        seconds, peak, code = _measured([*pandas, "--memory-limit-gb", str(gigabytes)], env)
+        figures |= {"pandas_seconds": round(seconds, 1), "pandas_peak_gb": round(peak, 2), "pandas_oom": code == 3}
+        if code == 0:
+            compared, differing = pandas_agrees(out, warehouse / "published" / "retention.duckdb")
+            figures |= {"pandas_cohorts_compared": compared, "pandas_cohorts_differing": differing}
+            print(f"pandas baseline: {seconds:.1f} s, peak {peak:.2f} GB; {compared} cohort days, {differing} differ")
+        else:
+            print(f"pandas baseline: {'out of memory' if code == 3 else f'failed (exit {code})'} after {seconds:.0f} s")
+    (landing / "events" / last_day.name).unlink()  # the tier's landing folder stays without its last day
+
+    figures["full_over_lower_bound"] = round(figures["full_seconds"] / figures["lower_bound_seconds"], 1)
+    figures["incremental_share_of_full"] = round(figures["incremental_seconds"] / figures["full_seconds"], 3)
+    if figures.get("pandas_seconds") and not figures.get("pandas_oom"):
+        figures["pandas_over_full"] = round(figures["pandas_seconds"] / figures["full_seconds"], 2)
+    with open(BENCH_ROOT / "results.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(figures) + "\n")
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
