@@ -415,7 +415,7 @@ def _load_file(
         else "cast(null as varchar)"
     )
     source_cols = [c for c in columns.values()]
-    raw_record = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := {_q(c)}" for c in source_cols) + "))::varchar"
+    raw_record = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := _file.{_q(c)}" for c in source_cols) + "))::varchar"
     typed = ",\n".join(f"{_typed(c, columns.get(c.source))} as {_q(c.name)}" for c in spec.columns)
     sources = ",\n".join(
         f"{'nullif(trim(' + _q(columns[c.source]) + '), ' + _lit('') + ')' if c.source in columns else 'null'}"
@@ -432,7 +432,7 @@ def _load_file(
         f"""
         create temp table _checked as
         with typed as (
-            select __row_number, {raw_record} as raw_record, {extra_sql} as extra_attributes,
+            select __row_number, {extra_sql} as extra_attributes,
                    {_too_long(columns)} as __too_long,
                    {sources},
                    {typed}
@@ -442,7 +442,9 @@ def _load_file(
         """
     )
     if spec.key:
-        existing = f"select distinct {key} from raw.{spec.table}"
+        # Only the keys this file brings: the semi join builds on the file, so each file costs one scan of the
+        # key column, not a distinct over the whole feed.
+        existing = f"select distinct {key} from raw.{spec.table} semi join _checked using ({key})"
         conn.execute(
             f"""
             create or replace temp table _checked as
@@ -470,9 +472,10 @@ def _load_file(
     conn.execute(
         f"""
         insert into raw.raw_quarantine
-        select {_lit(load_id)}, {_lit(spec.feed)}, {_lit(str(path))}, __row_number, raw_record, reason_code,
+        select {_lit(load_id)}, {_lit(spec.feed)}, {_lit(str(path))}, __row_number, {raw_record}, reason_code,
                reason_detail, {_lit(loaded_at)}::timestamp
-        from _checked where reason_code is not null order by __row_number
+        from _checked inner join _file using (__row_number)
+        where reason_code is not null order by __row_number
         """
     )
     conn.execute(

@@ -11,7 +11,7 @@ import duckdb
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
 from expectations import marts, raw, staging
-from expectations.runner import read_query, validate_frame
+from expectations.runner import MAX_ROWS, read_query, validate_frame
 from orchestration.settings import load_settings
 from orchestration.translator import raw_table_key
 
@@ -32,7 +32,7 @@ def _suite_check(relation: str, expectations: Callable, rows_sql: str | None):
     )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         settings = load_settings()
-        frame = read_query(settings.work_db_path, rows_sql or f"select * from {relation}")
+        frame = read_query(settings.work_db_path, rows_sql or f"select * from {relation}", max_rows=MAX_ROWS)
         outcome = validate_frame(relation, frame, expectations, docs_root=settings.quality_dir)
         for failure in outcome.failures:
             context.log.error(
@@ -43,6 +43,7 @@ def _suite_check(relation: str, expectations: Callable, rows_sql: str | None):
             severity=AssetCheckSeverity.ERROR,
             metadata={
                 "rows_checked": outcome.rows,
+                "sampled": outcome.rows >= MAX_ROWS,  # a reservoir sample of MAX_ROWS (RW_GX_MAX_ROWS) rows
                 "expectations": len(outcome.outcomes),
                 "observed_value": "; ".join(f"{f.expectation}({f.column}): {f.observed}" for f in outcome.failures)
                 or f"{len(outcome.outcomes)} expectations met on {outcome.rows} rows",
