@@ -45,7 +45,7 @@ class SuiteOutcome:
 
 # A suite validates at most this many rows (a reservoir sample of a larger relation), so a 100M-event load does not
 # become a 100M-row DataFrame. The dbt tests still check every row of the keys and invariants in SQL.
-MAX_ROWS = int(os.environ.get("RW_GX_MAX_ROWS") or 2_000_000)
+MAX_ROWS = int(os.environ.get("RW_GX_MAX_ROWS") or 500_000)
 
 
 def read_query(db_path: Path, sql: str, max_rows: int | None = None) -> pd.DataFrame:

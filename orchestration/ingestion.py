@@ -416,7 +416,22 @@ def _load_file(
     )
     source_cols = [c for c in columns.values()]
     raw_record = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := _file.{_q(c)}" for c in source_cols) + "))::varchar"
-    typed = ",\n".join(f"{_typed(c, columns.get(c.source))} as {_q(c.name)}" for c in spec.columns)
+    # Names are normalised once per distinct value (regular expressions per row cost more than the rest of the load).
+    name_maps = []
+    for c in spec.columns:
+        if c.kind == "name" and c.source in columns:
+            table = f"_names_{c.name}"
+            source = _q(columns[c.source])
+            conn.execute(
+                f"create or replace temp table {table} as select distinct {source} as __source, "
+                f"{_typed(c, '__source')} as __name from _file"
+            )
+            name_maps.append(f"left join {table} on {table}.__source is not distinct from _file.{source}")
+    typed = ",\n".join(
+        (f"_names_{c.name}.__name" if c.kind == "name" and c.source in columns else _typed(c, columns.get(c.source)))
+        + f" as {_q(c.name)}"
+        for c in spec.columns
+    )
     sources = ",\n".join(
         f"{'nullif(trim(' + _q(columns[c.source]) + '), ' + _lit('') + ')' if c.source in columns else 'null'}"
         f" as src_{c.name}"
@@ -427,6 +442,21 @@ def _load_file(
     reason = "case " + " ".join(f"when {cond} then {_lit(code)}" for cond, code, _ in rules) + " end"
     detail = "case " + " ".join(f"when {cond} then {d}" for cond, _, d in rules) + " end"
     key = ", ".join(_q(k) for k in spec.key)
+    if spec.key:
+        # Only the keys this file brings: the semi join builds on the file, so each file costs one probe of the
+        # feed's key column, not a distinct over the whole feed.
+        key_of = ", ".join("checked." + _q(k) for k in spec.key)
+        duplicate = f"""checked.reason_code is null and (
+                   row_number() over (partition by {key_of}, checked.reason_code is null
+                                      order by checked.__row_number) > 1
+                   or existing.__exists is not null)"""
+        existing = f""",
+        existing as (
+            select distinct {key}, true as __exists from raw.{spec.table} semi join checked using ({key})
+        )"""
+        join_existing = f"left join existing using ({key})"
+    else:
+        duplicate, existing, join_existing = "false", "", ""
     conn.execute("drop table if exists _checked")
     conn.execute(
         f"""
@@ -436,30 +466,21 @@ def _load_file(
                    {_too_long(columns)} as __too_long,
                    {sources},
                    {typed}
-            from _file
-        )
-        select *, {reason} as reason_code, {detail} as reason_detail from typed
+            from _file {" ".join(name_maps)}
+        ),
+        checked as (
+            select *, {reason} as reason_code, {detail} as reason_detail from typed
+        ){existing}
+        select checked.*, {duplicate} as is_duplicate
+        from checked {join_existing}
         """
     )
-    if spec.key:
-        # Only the keys this file brings: the semi join builds on the file, so each file costs one scan of the
-        # key column, not a distinct over the whole feed.
-        existing = f"select distinct {key} from raw.{spec.table} semi join _checked using ({key})"
-        conn.execute(
-            f"""
-            create or replace temp table _checked as
-            select c.*,
-                   c.reason_code is null and (
-                       row_number() over (partition by {", ".join("c." + _q(k) for k in spec.key)},
-                                          c.reason_code is null order by c.__row_number) > 1
-                       or e.__exists is not null
-                   ) as is_duplicate
-            from _checked as c
-            left join (select *, true as __exists from ({existing})) as e using ({key})
-            """
-        )
-    else:
-        conn.execute("create or replace temp table _checked as select *, false as is_duplicate from _checked")
+    load.rows_accepted, checked_bad, unparsed, load.rows_duplicate = conn.execute(
+        "select count(*) filter (where reason_code is null and not is_duplicate), "
+        "count(*) filter (where reason_code is not null), (select count(*) from _rejects), "
+        "count(*) filter (where is_duplicate) from _checked"
+    ).fetchone()
+    load.rows_quarantined = checked_bad + unparsed
     targets = ", ".join(_q(c.name) for c in spec.columns)
     conn.execute(
         f"""
@@ -469,28 +490,25 @@ def _load_file(
         from _checked where reason_code is null and not is_duplicate order by __row_number
         """
     )
-    conn.execute(
-        f"""
+    if checked_bad:  # the statements below cost a join even when they insert nothing
+        conn.execute(
+            f"""
         insert into raw.raw_quarantine
         select {_lit(load_id)}, {_lit(spec.feed)}, {_lit(str(path))}, __row_number, {raw_record}, reason_code,
                reason_detail, {_lit(loaded_at)}::timestamp
         from _checked inner join _file using (__row_number)
         where reason_code is not null order by __row_number
         """
-    )
-    conn.execute(
-        f"""
+        )
+    if unparsed:
+        conn.execute(
+            f"""
         insert into raw.raw_quarantine
         select {_lit(load_id)}, {_lit(spec.feed)}, {_lit(str(path))}, __row_number, raw_record, reason_code,
                reason_detail, {_lit(loaded_at)}::timestamp
         from _rejects order by __row_number
         """
-    )
-    load.rows_accepted, load.rows_quarantined, load.rows_duplicate = conn.execute(
-        "select count(*) filter (where reason_code is null and not is_duplicate), "
-        "count(*) filter (where reason_code is not null) + (select count(*) from _rejects), "
-        "count(*) filter (where is_duplicate) from _checked"
-    ).fetchone()
+        )
     conn.execute("drop table if exists _checked")
     conn.execute("drop table if exists _file")
 

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 
 def daily_cohort_retention(landing: Path) -> pd.DataFrame:
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         daily_cohort_retention(args.landing).to_parquet(args.out, index=False)
-    except MemoryError:
+    except (MemoryError, pa.ArrowMemoryError):
         print(f"pandas ran out of memory (address space capped at {args.memory_limit_gb:g} GB)", file=sys.stderr)
         return 3
     return 0

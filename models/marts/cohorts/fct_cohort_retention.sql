@@ -188,35 +188,24 @@ member_periods as (
 
 ),
 
-member_breakdowns as (
-
-    select
-        retention_definition,
-        cohort_type,
-        cohort_grain,
-        cohort_start,
-        user_key,
-        cast('all' as {{ dbt.type_string() }}) as breakdown_name,
-        cast('all' as {{ dbt.type_string() }}) as breakdown_value
-
-    from members
-    {%- for breakdown in breakdowns %}
-
-    union all
+-- Each member's breakdown values, joined once. The counts below aggregate member-level rows with grouping sets
+-- (one set for `all`, one per breakdown) rather than a copy of every member row per breakdown (issue 11).
+member_attributes as (
 
     select
         members.retention_definition,
         members.cohort_type,
         members.cohort_grain,
         members.cohort_start,
-        members.user_key,
-        cast('{{ breakdown }}' as {{ dbt.type_string() }}) as breakdown_name,
-        cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }}) as breakdown_value
+        members.user_key
+        {%- for breakdown in breakdowns %},
+        cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }})
+            as breakdown_{{ loop.index }}
+        {%- endfor %}
 
     from members
-    inner join users
+    left join users
         on members.user_key = users.user_key
-    {%- endfor %}
 
 ),
 
@@ -227,47 +216,44 @@ cohort_sizes as (
         cohort_type,
         cohort_grain,
         cohort_start,
-        breakdown_name,
-        breakdown_value,
+        {{ breakdown_name_value(breakdowns) }},
         count(*) as cohort_size
 
-    from member_breakdowns
-    group by 1, 2, 3, 4, 5, 6
+    from member_attributes
+    group by {{ breakdown_grouping_sets('retention_definition, cohort_type, cohort_grain, cohort_start', breakdowns) }}
 
 ),
 
--- One row per cell member and period number with a return, within the published periods.
-breakdown_periods as (
+-- Member-level facts, each joined to the member's breakdown values.
+period_members as (
 
     select
-        member_breakdowns.retention_definition,
-        member_breakdowns.cohort_grain,
-        member_breakdowns.cohort_start,
-        member_breakdowns.breakdown_name,
-        member_breakdowns.breakdown_value,
-        member_breakdowns.user_key,
+        member_attributes.*,
         member_periods.period_number
 
-    from member_breakdowns
-    inner join member_periods
-        on member_breakdowns.retention_definition = member_periods.retention_definition
-        and member_breakdowns.cohort_grain = member_periods.cohort_grain
-        and member_breakdowns.cohort_start = member_periods.cohort_start
-        and member_breakdowns.user_key = member_periods.user_key
+    from member_periods
+    inner join member_attributes
+        on member_periods.retention_definition = member_attributes.retention_definition
+        and member_periods.cohort_grain = member_attributes.cohort_grain
+        and member_periods.cohort_start = member_attributes.cohort_start
+        and member_periods.user_key = member_attributes.user_key
 
 ),
-
-{%- set cell_columns = 'retention_definition, cohort_grain, cohort_start, breakdown_name, breakdown_value' %}
 
 n_period_counts as (
 
     select
-        {{ cell_columns }},
+        retention_definition,
+        cohort_type,
+        cohort_grain,
+        cohort_start,
+        {{ breakdown_name_value(breakdowns) }},
         period_number,
         count(*) as retained_users
 
-    from breakdown_periods
-    group by 1, 2, 3, 4, 5, 6
+    from period_members
+    group by {{ breakdown_grouping_sets(
+        'retention_definition, cohort_type, cohort_grain, cohort_start, period_number', breakdowns) }}
 
 ),
 
@@ -275,53 +261,78 @@ n_period_counts as (
 last_periods as (
 
     select
-        breakdown_periods.retention_definition,
-        breakdown_periods.cohort_grain,
-        breakdown_periods.cohort_start,
-        breakdown_periods.breakdown_name,
-        breakdown_periods.breakdown_value,
-        breakdown_periods.user_key,
+        period_members.retention_definition,
+        period_members.cohort_type,
+        period_members.cohort_grain,
+        period_members.cohort_start,
+        period_members.user_key,
+        {%- for breakdown in breakdowns %}
+        period_members.breakdown_{{ loop.index }},
+        {%- endfor %}
         case
-            when max(breakdown_periods.period_number) > max(grains.max_period_number)
+            when max(period_members.period_number) > max(grains.max_period_number)
                 then max(grains.max_period_number)
-            else max(breakdown_periods.period_number)
+            else max(period_members.period_number)
         end as last_period_number
 
-    from breakdown_periods
+    from period_members
     inner join grains
-        on breakdown_periods.cohort_grain = grains.cohort_grain
-    group by 1, 2, 3, 4, 5, 6
+        on period_members.cohort_grain = grains.cohort_grain
+    group by {% for i in range(breakdowns | length + 5) %}{{ loop.index }}{% if not loop.last %}, {% endif %}{% endfor %}
 
 ),
 
 last_period_counts as (
 
     select
-        {{ cell_columns }},
+        retention_definition,
+        cohort_type,
+        cohort_grain,
+        cohort_start,
+        {{ breakdown_name_value(breakdowns) }},
         last_period_number,
         count(*) as users_ending
 
     from last_periods
-    group by 1, 2, 3, 4, 5, 6
+    group by {{ breakdown_grouping_sets(
+        'retention_definition, cohort_type, cohort_grain, cohort_start, last_period_number', breakdowns) }}
+
+),
+
+bracket_members as (
+
+    select distinct
+        period_members.retention_definition,
+        period_members.cohort_type,
+        period_members.cohort_grain,
+        period_members.cohort_start,
+        period_members.user_key,
+        {%- for breakdown in breakdowns %}
+        period_members.breakdown_{{ loop.index }},
+        {%- endfor %}
+        brackets.first_period_number
+
+    from period_members
+    inner join brackets
+        on period_members.cohort_grain = brackets.cohort_grain
+        and period_members.period_number between brackets.first_period_number and brackets.last_period_number
 
 ),
 
 bracket_counts as (
 
     select
-        breakdown_periods.retention_definition,
-        breakdown_periods.cohort_grain,
-        breakdown_periods.cohort_start,
-        breakdown_periods.breakdown_name,
-        breakdown_periods.breakdown_value,
-        brackets.first_period_number,
-        count(distinct breakdown_periods.user_key) as retained_users
+        retention_definition,
+        cohort_type,
+        cohort_grain,
+        cohort_start,
+        {{ breakdown_name_value(breakdowns) }},
+        first_period_number,
+        count(*) as retained_users
 
-    from breakdown_periods
-    inner join brackets
-        on breakdown_periods.cohort_grain = brackets.cohort_grain
-        and breakdown_periods.period_number between brackets.first_period_number and brackets.last_period_number
-    group by 1, 2, 3, 4, 5, 6
+    from bracket_members
+    group by {{ breakdown_grouping_sets(
+        'retention_definition, cohort_type, cohort_grain, cohort_start, first_period_number', breakdowns) }}
 
 ),
 

@@ -46,50 +46,164 @@ first_day as (
 
 ),
 
--- Every user's activity in the 30 days ending each day.
-user_windows as (
+-- Rolling windows without a day x user fan-out (issue 11): a user's state (activity days and interactions in the
+-- last 7 days, activity days in the last 30) changes only on an activity day a (+) and on a + 7 and a + 30 (-).
+-- Running sums per user give the state between changes; the users entering and leaving each state are counted,
+-- and a running sum over the dates gives WAU, MAU, weekly interactions and attached users for every day.
+window_changes as (
 
     select
-        days.activity_date,
-        activity_days.user_key,
-        max(case when activity_days.activity_date = days.activity_date then 1 else 0 end) as is_daily_active,
-        max(
-            case when activity_days.activity_date > {{ dbt.dateadd('day', -7, 'days.activity_date') }} then 1 else 0 end
-        ) as is_weekly_active,
-        sum(
-            case
-                when activity_days.activity_date > {{ dbt.dateadd('day', -7, 'days.activity_date') }}
-                    then activity_days.interactions
-                else 0
-            end
-        ) as weekly_interactions
+        user_key,
+        activity_date as change_date,
+        1 as active_days_7,
+        1 as active_days_30,
+        interactions as interactions_7
+    from activity_days
 
-    from days
-    inner join activity_days
-        on activity_days.activity_date <= days.activity_date
-            and activity_days.activity_date > {{ dbt.dateadd('day', -30, 'days.activity_date') }}
+    union all
+
+    select
+        user_key,
+        cast({{ dbt.dateadd('day', 7, 'activity_date') }} as date) as change_date,
+        -1 as active_days_7,
+        0 as active_days_30,
+        -interactions as interactions_7
+    from activity_days
+
+    union all
+
+    select
+        user_key,
+        cast({{ dbt.dateadd('day', 30, 'activity_date') }} as date) as change_date,
+        0 as active_days_7,
+        -1 as active_days_30,
+        0 as interactions_7
+    from activity_days
+
+),
+
+user_changes as (
+
+    select
+        user_key,
+        change_date,
+        sum(active_days_7) as active_days_7,
+        sum(active_days_30) as active_days_30,
+        sum(interactions_7) as interactions_7
+    from window_changes
     group by 1, 2
+
+),
+
+-- A user's state holds from change_date until the day before their next change.
+user_states as (
+
+    select
+        user_key,
+        change_date,
+        lead(change_date) over (partition by user_key order by change_date) as next_change_date,
+        sum(active_days_7) over (
+            partition by user_key order by change_date rows between unbounded preceding and current row
+        ) as active_days_7,
+        sum(active_days_30) over (
+            partition by user_key order by change_date rows between unbounded preceding and current row
+        ) as active_days_30,
+        sum(interactions_7) over (
+            partition by user_key order by change_date rows between unbounded preceding and current row
+        ) as interactions_7
+    from user_changes
+
+),
+
+state_flags as (
+
+    select
+        change_date,
+        next_change_date,
+        case when active_days_7 > 0 then 1 else 0 end as is_weekly_active,
+        case when active_days_30 > 0 then 1 else 0 end as is_monthly_active,
+        interactions_7,
+        case
+            when active_days_7 > 0 and interactions_7 >= {{ var('attached_min_weekly_interactions') }} then 1
+            else 0
+        end as is_attached
+    from user_states
+
+),
+
+-- +1 when a state starts, -1 when it ends; the spine's days add zeros so every day gets a running total.
+day_deltas as (
+
+    select
+        change_date,
+        is_weekly_active as wau,
+        is_monthly_active as mau,
+        interactions_7 as weekly_interactions,
+        is_attached as attached_users
+    from state_flags
+
+    union all
+
+    select
+        next_change_date as change_date,
+        -is_weekly_active as wau,
+        -is_monthly_active as mau,
+        -interactions_7 as weekly_interactions,
+        -is_attached as attached_users
+    from state_flags
+    where next_change_date is not null
+
+    union all
+
+    select
+        activity_date as change_date,
+        0 as wau,
+        0 as mau,
+        0 as weekly_interactions,
+        0 as attached_users
+    from days
+
+),
+
+running_totals as (
+
+    select
+        change_date as activity_date,
+        sum(sum(wau)) over (order by change_date rows between unbounded preceding and current row) as wau,
+        sum(sum(mau)) over (order by change_date rows between unbounded preceding and current row) as mau,
+        sum(sum(weekly_interactions)) over (
+            order by change_date rows between unbounded preceding and current row
+        ) as weekly_interactions,
+        sum(sum(attached_users)) over (
+            order by change_date rows between unbounded preceding and current row
+        ) as attached_users
+    from day_deltas
+    group by 1
+
+),
+
+daily_active as (
+
+    select
+        activity_date,
+        count(*) as dau
+    from activity_days
+    group by 1
 
 ),
 
 engagement as (
 
     select
-        activity_date,
-        sum(is_daily_active) as dau,
-        sum(is_weekly_active) as wau,
-        count(*) as mau,
-        sum(weekly_interactions) as weekly_interactions,
-        sum(
-            case
-                when is_weekly_active = 1 and weekly_interactions >= {{ var('attached_min_weekly_interactions') }}
-                    then 1
-                else 0
-            end
-        ) as attached_users
-
-    from user_windows
-    group by 1
+        running_totals.activity_date,
+        coalesce(daily_active.dau, 0) as dau,
+        running_totals.wau,
+        running_totals.mau,
+        running_totals.weekly_interactions,
+        running_totals.attached_users
+    from running_totals
+    left join daily_active
+        on running_totals.activity_date = daily_active.activity_date
 
 ),
 
