@@ -87,14 +87,41 @@ def lower_bound(landing: Path, memory_limit: str) -> tuple[float, int, int]:
     return seconds, pairs, events
 
 
-def slowest_models(limit: int = 5) -> list[tuple[str, float]]:
-    """The slowest dbt nodes of the newest run_results.json (dagster-dbt writes one per invocation)."""
-    newest = max((REPO_ROOT / "target").rglob("run_results.json"), key=lambda p: p.stat().st_mtime, default=None)
-    if newest is None:
-        return []
-    results = json.loads(newest.read_text())["results"]
-    timed = sorted(((r["unique_id"].split(".")[-1], r["execution_time"]) for r in results), key=lambda x: -x[1])
-    return [(name, round(seconds, 1)) for name, seconds in timed[:limit]]
+def dbt_timings(limit: int = 5) -> tuple[float, list[tuple[str, float]]]:
+    """The dbt build's wall time and slowest nodes, from the newest run_results.json (one per dagster-dbt run)."""
+    newest = max((REPO_ROOT / "target").rglob("run_results.json"), key=lambda p: p.stat().st_mtime)
+    run_results = json.loads(newest.read_text())
+    timed = [(r["unique_id"].split(".")[-1], r["execution_time"]) for r in run_results["results"]]
+    slowest = sorted(timed, key=lambda x: -x[1])[:limit]
+    return round(run_results["elapsed_time"], 1), [(name, round(seconds, 1)) for name, seconds in slowest]
+
+
+def step_seconds(dagster_home: Path) -> dict[str, float]:
+    """Seconds per part of the newest Dagster run: load, dbt, checks (GX and the rest), publish."""
+    try:
+        from dagster import DagsterInstance, RunsFilter
+
+        os.environ["DAGSTER_HOME"] = str(dagster_home)
+        with DagsterInstance.get() as instance:
+            run = instance.get_run_records(RunsFilter(), limit=1)[0].dagster_run
+            parts: dict[str, float] = {}
+            for stats in instance.get_run_step_stats(run.run_id):
+                key = stats.step_key
+                part = (
+                    "load"
+                    if key.startswith("raw_landing")
+                    else "dbt"
+                    if key == "retention_dbt_models"
+                    else "publish"
+                    if key.startswith("published")
+                    else "checks"
+                )
+                if stats.start_time and stats.end_time:
+                    parts[part] = round(parts.get(part, 0.0) + stats.end_time - stats.start_time, 1)
+            return parts
+    except Exception as error:  # a figure missing from the report, never a failed benchmark
+        print(f"(no step timings: {error})")
+        return {}
 
 
 def pandas_agrees(pandas_out: Path, database: Path) -> tuple[int, int]:
@@ -121,12 +148,65 @@ def pandas_agrees(pandas_out: Path, database: Path) -> tuple[int, int]:
         ).fetchone()
 
 
+ROWS = [  # (label, how to show one result) for the table in docs/benchmarks.md
+    ("users / events built", lambda r: f"{r['users']:,} / {r['events_built']:,}"),
+    ("generate the tier (Parquet)", lambda r: f"{r['generate_seconds']:.0f} s"),
+    ("lower bound: one DuckDB pass, distinct active user-days", lambda r: f"{r['lower_bound_seconds']:.1f} s"),
+    ("full build (the whole Dagster job)", lambda r: f"{r['full_seconds']:.0f} s"),
+    (
+        "  of which dbt build (every model and test)",
+        lambda r: f"{r['full_dbt_seconds']:.0f} s" if "full_dbt_seconds" in r else "n/a",
+    ),
+    ("  steps, summed (load, dbt, checks, publish)", lambda r: _steps_cell(r.get("full_steps"))),
+    ("full build peak memory (largest process)", lambda r: f"{r['full_peak_gb']:.1f} GB"),
+    ("full build / lower bound", lambda r: f"{r['full_over_lower_bound']:.0f}x"),
+    ("one-day incremental refresh", lambda r: f"{r['incremental_seconds']:.0f} s"),
+    ("incremental / full build", lambda r: f"{100 * r['incremental_share_of_full']:.0f}%"),
+    ("pandas baseline (D1/D7/D30 by daily cohort)", lambda r: _pandas_cell(r)),
+    ("pandas / full build", lambda r: f"{r['pandas_over_full']:.2f}x" if r.get("pandas_over_full") else "n/a"),
+    ("slowest dbt models in the full build", lambda r: ", ".join(f"{n} {s:.0f} s" for n, s in r["full_slowest"][:3])),
+]
+
+
+def _steps_cell(steps: dict | None) -> str:
+    if not steps:
+        return "n/a"
+    return ", ".join(f"{part} {steps[part]:.0f} s" for part in ("load", "dbt", "checks", "publish") if part in steps)
+
+
+def _pandas_cell(result: dict) -> str:
+    if "pandas_seconds" not in result:
+        return "not run"
+    if result.get("pandas_oom"):
+        return f"out of memory at {result['memory_limit']} after {result['pandas_seconds']:.0f} s"
+    if "pandas_cohorts_compared" not in result:
+        return f"failed after {result['pandas_seconds']:.0f} s"
+    return (
+        f"{result['pandas_seconds']:.0f} s, {result['pandas_peak_gb']:.1f} GB; agrees on "
+        f"{result['pandas_cohorts_compared']} cohort days ({result['pandas_cohorts_differing']} differ)"
+    )
+
+
+def markdown_table(results: list[dict]) -> str:
+    """The newest result of each tier as one markdown table (docs/benchmarks.md)."""
+    latest = {r["tier"]: r for r in results}
+    tiers = [t for t in TIERS if t in latest]
+    lines = ["| | " + " | ".join(f"tier {t}" for t in tiers) + " |", "|---" * (len(tiers) + 1) + "|"]
+    lines += [f"| {label} | " + " | ".join(show(latest[t]) for t in tiers) + " |" for label, show in ROWS]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tier", choices=TIERS, default="S")
+    parser.add_argument("--markdown", action="store_true", help="print the table of the newest result per tier")
     parser.add_argument("--memory-limit", default="8GB", help="DuckDB memory_limit, and pandas' address space")
     parser.add_argument("--skip-pandas", action="store_true")
     args = parser.parse_args(argv)
+    if args.markdown:
+        lines = (BENCH_ROOT / "results.jsonl").read_text().splitlines()
+        print(markdown_table([json.loads(line) for line in lines if line.strip()]))
+        return 0
 
     root = BENCH_ROOT / args.tier
     landing, last_day, tier_info = prepare_tier(args.tier, root)
@@ -165,7 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     if code:
         print(f"full build FAILED (exit {code}) after {seconds:.0f} s")
         return 1
-    figures |= {"full_seconds": round(seconds, 1), "full_peak_gb": round(peak, 2), "full_slowest": slowest_models()}
+    dbt_seconds, slowest = dbt_timings()
+    figures |= {"full_seconds": round(seconds, 1), "full_peak_gb": round(peak, 2)}
+    figures |= {
+        "full_dbt_seconds": dbt_seconds,
+        "full_slowest": slowest,
+        "full_steps": step_seconds(warehouse / "dagster"),
+    }
     print(f"full build: {seconds:.1f} s, peak {peak:.2f} GB; slowest dbt nodes {figures['full_slowest']}")
 
     shutil.copy(last_day, landing / "events" / last_day.name)
@@ -174,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"incremental refresh FAILED (exit {code}) after {seconds:.0f} s")
         return 1
     figures |= {"incremental_seconds": round(seconds, 1), "incremental_peak_gb": round(peak, 2)}
-    figures["incremental_slowest"] = slowest_models()
+    figures["incremental_dbt_seconds"], figures["incremental_slowest"] = dbt_timings()
+    figures["incremental_steps"] = step_seconds(warehouse / "dagster")
     print(f"incremental day ({last_day.name}): {seconds:.1f} s, peak {peak:.2f} GB; {figures['incremental_slowest']}")
     if not args.skip_pandas:  # on the same files as the warehouse now holds, so the counts can be compared
         out = root / "pandas_retention.parquet"
