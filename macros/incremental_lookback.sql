@@ -35,3 +35,15 @@
     {%- endif -%}
     {{ return('incremental') }}
 {%- endmacro %}
+
+{#- issue 11: append-only incremental staging. Rows of loads newer than the newest load already in the model;
+    true on a full build. Raw loads only append, so nothing older can be new. -#}
+{% macro loaded_after_staged(source_loaded_at, target_loaded_at) -%}
+    {%- if is_incremental() -%}
+        {{ source_loaded_at }} > (
+            select coalesce(max({{ target_loaded_at }}), cast('1900-01-01' as timestamp)) from {{ this }}
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}

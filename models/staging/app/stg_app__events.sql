@@ -42,9 +42,7 @@ order_events as (
     where
         status = 'paid'
         and not exists (select 1 from source)
-        {%- if is_incremental() %}
-        and _loaded_at > (select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})
-        {%- endif %}
+        and {{ loaded_after_staged('_loaded_at', 'loaded_at') }}
 
 ),
 
@@ -62,9 +60,7 @@ delivered_events as (
         cast('events' as {{ dbt.type_string() }}) as event_source
 
     from source
-    {%- if is_incremental() %}
-    where _loaded_at > (select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})
-    {%- endif %}
+    where {{ loaded_after_staged('_loaded_at', 'loaded_at') }}
 
 ),
 
