@@ -102,3 +102,37 @@ def test_default_scale_is_fast(tmp_path):
     counts = write_landing(SampleSpec(), tmp_path)
     assert time.monotonic() - began < 30
     assert counts["users"] == 5000 and counts["events"] > 100_000
+
+
+def test_generating_in_chunks_keeps_every_id_unique_and_every_user(tmp_path):
+    """Issue 11: the tiers generate users in chunks appended to the day files; ids must not repeat across chunks."""
+    spec = SampleSpec(users=450, days=30, seed=5, start=SMALL.start)
+    counts = write_landing(spec, tmp_path, users_per_chunk=100)  # five chunks, the last one short
+    conn = duckdb.connect()
+    events = f"read_parquet('{tmp_path}/events/*.parquet')"
+    rows, ids, users = conn.execute(
+        f"select count(*), count(distinct event_id), count(distinct user_id) from {events}"
+    ).fetchone()
+    assert rows == ids == counts["events"]
+    assert users == 450  # every user signs up, so every user has events
+    orders = f"read_csv('{tmp_path}/orders/orders.csv')"
+    assert conn.execute(f"select count(*) = count(distinct order_id) from {orders}").fetchone()[0]
+    # One checkout attempt = one checkout_id: the first step occurs once per id.
+    started, attempts = conn.execute(
+        f"select count(*), count(distinct properties) from {events} where event_name = 'checkout_started'"
+    ).fetchone()
+    assert started == attempts > 0
+    # Every event of a day lands in that day's file.
+    assert not conn.execute(
+        f"select count(*) from read_parquet('{tmp_path}/events/*.parquet', filename = true) "
+        "where filename not like '%events_' || strftime(event_time, '%Y-%m-%d') || '.parquet'"
+    ).fetchone()[0]
+
+
+def test_tiers_are_a_year_that_ends_in_the_past():
+    from datetime import date as _date
+
+    from orchestration.sample_data import TIERS
+
+    assert [TIERS[t].users for t in "SML"] == [10_000, 100_000, 1_000_000]
+    assert all(spec.days == 365 and spec.end < _date.today() for spec in TIERS.values())
