@@ -87,6 +87,33 @@ def lower_bound(landing: Path, memory_limit: str) -> tuple[float, int, int]:
     return seconds, pairs, events
 
 
+def duckdb_notebook(landing: Path, memory_limit: str) -> float:
+    """The pandas baseline's computation (daily-cohort D1/D7/D30) as one DuckDB query over the same files."""
+    with duckdb.connect(config={"memory_limit": memory_limit}) as conn:
+        began = time.perf_counter()
+        conn.execute(
+            f"""
+            create table retention as
+            with active as (
+                select distinct user_id, cast(event_time as date) as day
+                from read_parquet('{landing}/events/*.parquet') where event_name <> 'push_sent'
+            ),
+            users as (
+                select user_id, cast(cast(signup_time as timestamptz) as date) as cohort_date
+                from read_csv('{landing}/users/users.csv', all_varchar = true)
+            )
+            select users.cohort_date, count(distinct users.user_id) as cohort_users,
+                   count(distinct case when active.day - users.cohort_date = 1 then active.user_id end) as d1,
+                   count(distinct case when active.day - users.cohort_date = 7 then active.user_id end) as d7,
+                   count(distinct case when active.day - users.cohort_date = 30 then active.user_id end) as d30
+            from users left join active on active.user_id = users.user_id
+                and active.day - users.cohort_date in (1, 7, 30)
+            group by 1
+            """
+        )
+        return time.perf_counter() - began
+
+
 def dbt_timings(limit: int = 5) -> tuple[float, list[tuple[str, float]]]:
     """The dbt build's wall time and slowest nodes, from the newest run_results.json (one per dagster-dbt run)."""
     newest = max((REPO_ROOT / "target").rglob("run_results.json"), key=lambda p: p.stat().st_mtime)
@@ -164,6 +191,7 @@ ROWS = [  # (label, how to show one result) for the table in docs/benchmarks.md
     ("incremental / full build", lambda r: f"{100 * r['incremental_share_of_full']:.0f}%"),
     ("pandas baseline (D1/D7/D30 by daily cohort)", lambda r: _pandas_cell(r)),
     ("pandas / full build", lambda r: f"{r['pandas_over_full']:.2f}x" if r.get("pandas_over_full") else "n/a"),
+    ("the notebook's query in DuckDB", lambda r: _notebook_cell(r)),
     ("slowest dbt models in the full build", lambda r: ", ".join(f"{n} {s:.0f} s" for n, s in r["full_slowest"][:3])),
 ]
 
@@ -172,6 +200,15 @@ def _steps_cell(steps: dict | None) -> str:
     if not steps:
         return "n/a"
     return ", ".join(f"{part} {steps[part]:.0f} s" for part in ("load", "dbt", "checks", "publish") if part in steps)
+
+
+def _notebook_cell(result: dict) -> str:
+    if "duckdb_notebook_seconds" not in result:
+        return "not run"
+    seconds = result["duckdb_notebook_seconds"]
+    if result.get("pandas_oom") or not result.get("pandas_seconds"):
+        return f"{seconds:.1f} s"
+    return f"{seconds:.1f} s ({result['pandas_seconds'] / seconds:.0f}x faster than pandas)"
 
 
 def _pandas_cell(result: dict) -> str:
@@ -189,11 +226,32 @@ def _pandas_cell(result: dict) -> str:
 
 def markdown_table(results: list[dict]) -> str:
     """The newest result of each tier as one markdown table (docs/benchmarks.md)."""
-    latest = {r["tier"]: r for r in results}
+    latest: dict[str, dict] = {}
+    for result in results:  # later lines win; a partial line (--notebook-only) adds its figures
+        latest.setdefault(result["tier"], {}).update(result)
     tiers = [t for t in TIERS if t in latest]
     lines = ["| | " + " | ".join(f"tier {t}" for t in tiers) + " |", "|---" * (len(tiers) + 1) + "|"]
     lines += [f"| {label} | " + " | ".join(show(latest[t]) for t in tiers) + " |" for label, show in ROWS]
     return "\n".join(lines)
+
+
+def notebook_only(tier: str, landing: Path, last_day: Path, memory_limit: str) -> int:
+    """The notebook's job done by pandas and by DuckDB on the tier's full year; appended as a partial result line."""
+    shutil.copy(last_day, landing / "events" / last_day.name)
+    try:
+        engine = duckdb_notebook(landing, memory_limit)
+        out = BENCH_ROOT / tier / "pandas_retention.parquet"
+        gigabytes = float(memory_limit.upper().removesuffix("GB"))
+        command = [sys.executable, "-m", "orchestration.benchmarks.pandas_retention", str(landing), str(out)]
+        seconds, peak, code = _measured([*command, "--memory-limit-gb", str(gigabytes)], dict(os.environ))
+    finally:
+        (landing / "events" / last_day.name).unlink()
+    figures = {"tier": tier, "duckdb_notebook_seconds": round(engine, 2), "pandas_seconds": round(seconds, 1)}
+    figures |= {"pandas_peak_gb": round(peak, 2), "pandas_oom": code == 3}
+    print(f"tier {tier}: the notebook's D1/D7/D30 in DuckDB {engine:.2f} s; pandas {seconds:.1f} s (exit {code})")
+    with open(BENCH_ROOT / "results.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(figures) + "\n")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print the table of the newest result per tier")
     parser.add_argument("--memory-limit", default="8GB", help="DuckDB memory_limit, and pandas' address space")
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument(
+        "--notebook-only", action="store_true", help="time only the pandas baseline and the same query in DuckDB"
+    )
     args = parser.parse_args(argv)
     if args.markdown:
         lines = (BENCH_ROOT / "results.jsonl").read_text().splitlines()
@@ -210,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
 
     root = BENCH_ROOT / args.tier
     landing, last_day, tier_info = prepare_tier(args.tier, root)
+    if args.notebook_only:
+        return notebook_only(args.tier, landing, last_day, args.memory_limit)
     print(f"tier {args.tier}: {tier_info['counts']}, generated in {tier_info['generate_seconds']} s")
     warehouse = root / "warehouse"
     shutil.rmtree(warehouse, ignore_errors=True)
