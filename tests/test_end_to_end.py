@@ -173,8 +173,8 @@ def test_a_failing_blocking_check_keeps_the_previous_published_file(workspace, r
 
     real_read = runner.read_query
 
-    def corrupted(db_path, sql):
-        frame = real_read(db_path, sql)
+    def corrupted(db_path, sql, max_rows=None):
+        frame = real_read(db_path, sql, max_rows=max_rows)
         if "fct_cohort_retention" in sql:
             frame.loc[0, "retention_rate"] = 1.5
         return frame

@@ -224,6 +224,13 @@ def _pandas_cell(result: dict) -> str:
     )
 
 
+def _cell(show, result: dict) -> str:
+    try:
+        return show(result)
+    except (KeyError, TypeError, ZeroDivisionError):  # a step that did not run (or failed) for this tier
+        return "n/a"
+
+
 def markdown_table(results: list[dict]) -> str:
     """The newest result of each tier as one markdown table (docs/benchmarks.md)."""
     latest: dict[str, dict] = {}
@@ -231,7 +238,7 @@ def markdown_table(results: list[dict]) -> str:
         latest.setdefault(result["tier"], {}).update(result)
     tiers = [t for t in TIERS if t in latest]
     lines = ["| | " + " | ".join(f"tier {t}" for t in tiers) + " |", "|---" * (len(tiers) + 1) + "|"]
-    lines += [f"| {label} | " + " | ".join(show(latest[t]) for t in tiers) + " |" for label, show in ROWS]
+    lines += [f"| {label} | " + " | ".join(_cell(show, latest[t]) for t in tiers) + " |" for label, show in ROWS]
     return "\n".join(lines)
 
 
