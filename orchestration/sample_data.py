@@ -268,21 +268,17 @@ def generate_events(
     when.append(start + push_day[keep].astype("timedelta64[D]") + np.timedelta64(9 * 3600, "s"))
     checkout.append(np.full(int(keep.sum()), -1))
 
-    user_rows, event_at = np.concatenate(who), np.concatenate(when)
-    code, checkout_no = np.concatenate(codes), np.concatenate(checkout)
     last_second = np.datetime64(spec.end, "s") + np.timedelta64(86_399, "s")
-    keep = event_at <= last_second  # sessions late on the last day stop at midnight
-    user_rows, event_at, code, checkout_no = user_rows[keep], event_at[keep], code[keep], checkout_no[keep]
-    order = np.lexsort((user_rows, event_at))  # stable: by time, then user, then emission order
-    events = EventBatch(
-        user_row=user_rows[order],
-        name_code=code[order],
-        event_at=event_at[order],
-        id_number=np.arange(1, len(order) + 1) + offsets.event,
-        onboarding=np.zeros(len(order), dtype=bool),
-        checkout=checkout_no[order],
+    events = _numbered_batch(
+        np.concatenate(who),
+        np.concatenate(codes),
+        np.concatenate(when),
+        np.concatenate(checkout),
+        last_second,
+        first_id=offsets.event + 1,
+        onboarding=False,
     )
-    offsets.event += len(order)
+    offsets.event += len(events.id_number)
     offsets.checkout += len(day)
     events = _with_onboarding_events(spec, users, events, last_second, offsets, chunk)
     orders = pd.DataFrame(
@@ -299,6 +295,30 @@ def generate_events(
     )
     offsets.order += len(order_rows)
     return events, orders
+
+
+def _numbered_batch(
+    user_row: np.ndarray,
+    code: np.ndarray,
+    event_at: np.ndarray,
+    checkout: np.ndarray,
+    last_second: np.datetime64,
+    first_id: int,
+    onboarding: bool,
+) -> EventBatch:
+    """Events up to the last second (sessions late on the last day stop at midnight), sorted stably by time, then
+    user, then emission order, and numbered from first_id."""
+    keep = event_at <= last_second
+    user_row, code, event_at, checkout = user_row[keep], code[keep], event_at[keep], checkout[keep]
+    order = np.lexsort((user_row, event_at))
+    return EventBatch(
+        user_row=user_row[order],
+        name_code=code[order],
+        event_at=event_at[order],
+        id_number=np.arange(first_id, first_id + len(order)),
+        onboarding=np.full(len(order), onboarding),
+        checkout=checkout[order],
+    )
 
 
 def _padded(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
@@ -363,18 +383,16 @@ def _with_onboarding_events(
         [np.full(len(rows), NAME_CODE["avatar_uploaded"]), np.full(len(follow_rows), NAME_CODE["follow_topic"])]
     ).astype(np.int8)
     event_at = np.concatenate([avatar_at[rows], follow_at])
-    keep = event_at <= last_second
-    user_row, code, event_at = user_row[keep], code[keep], event_at[keep]
-    order = np.lexsort((user_row, event_at))
-    extra = EventBatch(
-        user_row=user_row[order],
-        name_code=code[order],
-        event_at=event_at[order],
-        id_number=np.arange(1, len(order) + 1) + offsets.onboarding,
-        onboarding=np.ones(len(order), dtype=bool),
-        checkout=np.full(len(order), -1),
+    extra = _numbered_batch(
+        user_row,
+        code,
+        event_at,
+        np.full(len(event_at), -1),
+        last_second,
+        first_id=offsets.onboarding + 1,
+        onboarding=True,
     )
-    offsets.onboarding += len(order)
+    offsets.onboarding += len(extra.id_number)
     merged = {f: np.concatenate([getattr(events, f), getattr(extra, f)]) for f in EventBatch.__dataclass_fields__}
     order = np.lexsort((merged["user_row"], merged["event_at"]))  # stable, so regular events first on a tie
     return EventBatch(**{f: column[order] for f, column in merged.items()})

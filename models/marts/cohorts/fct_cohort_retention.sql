@@ -224,6 +224,13 @@ cohort_sizes as (
 
 ),
 
+{#- A member and their breakdown values: the grain of the member-level rows counted below. -#}
+{%- set member_columns -%}
+    period_members.retention_definition, period_members.cohort_type, period_members.cohort_grain,
+        period_members.cohort_start, period_members.user_key
+        {%- for breakdown in breakdowns %}, period_members.breakdown_{{ loop.index }}{% endfor %}
+{%- endset %}
+
 -- Member-level facts, each joined to the member's breakdown values.
 period_members as (
 
@@ -261,14 +268,7 @@ n_period_counts as (
 last_periods as (
 
     select
-        period_members.retention_definition,
-        period_members.cohort_type,
-        period_members.cohort_grain,
-        period_members.cohort_start,
-        period_members.user_key,
-        {%- for breakdown in breakdowns %}
-        period_members.breakdown_{{ loop.index }},
-        {%- endfor %}
+        {{ member_columns }},
         case
             when max(period_members.period_number) > max(grains.max_period_number)
                 then max(grains.max_period_number)
@@ -278,7 +278,7 @@ last_periods as (
     from period_members
     inner join grains
         on period_members.cohort_grain = grains.cohort_grain
-    group by {% for i in range(breakdowns | length + 5) %}{{ loop.index }}{% if not loop.last %}, {% endif %}{% endfor %}
+    group by {{ member_columns }}
 
 ),
 
@@ -302,14 +302,7 @@ last_period_counts as (
 bracket_members as (
 
     select distinct
-        period_members.retention_definition,
-        period_members.cohort_type,
-        period_members.cohort_grain,
-        period_members.cohort_start,
-        period_members.user_key,
-        {%- for breakdown in breakdowns %}
-        period_members.breakdown_{{ loop.index }},
-        {%- endfor %}
+        {{ member_columns }},
         brackets.first_period_number
 
     from period_members
