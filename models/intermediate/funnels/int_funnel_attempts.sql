@@ -2,13 +2,14 @@
 -- opens one (unordered). step_<k>_at is when the attempt reached step k (NULL when it did not), furthest_step the
 -- last step reached, is_voided whether an exclusion event fell inside its window. Semantics: docs/funnels.md.
 -- Set-based: ordered and strict funnels chain one equi-join per step over a "next occurrence" window function;
--- unordered funnels use one window function per step. No loop over users.
+-- unordered funnels use one window function per step. No loop over users. Users are numbered once (issue 11):
+-- every join and window keys on that bigint instead of the 64-character user_key, joined back at the end.
 {%- set max_steps = funnel_max_steps() %}
 {%- set has_strict = funnels_have_mode('strict') %}
 {%- set has_unordered = funnels_have_mode('unordered') %}
 with
 
-step_events as (
+step_events as {{ not_materialized() }} (
 
     select * from {{ ref('int_funnel_step_events') }}
 
@@ -16,7 +17,7 @@ step_events as (
 
 {%- if has_strict %}
 
-    events as (
+    events as {{ not_materialized() }} (
 
         select * from {{ ref('stg_app__events') }}
 
@@ -27,12 +28,18 @@ definitions as (
     {{ funnel_definitions_sql() }}
 ),
 
+user_numbers as (
+
+    {{ numbered_users('step_events') }}
+
+),
+
 occurrences as (
 
     select
         step_events.funnel_name,
         step_events.step_number,
-        step_events.user_key,
+        user_numbers.user_number,
         step_events.held_value,
         step_events.occurred_at,
         definitions.funnel_mode,
@@ -42,6 +49,8 @@ occurrences as (
     from step_events
     inner join definitions
         on step_events.funnel_name = definitions.funnel_name
+    inner join user_numbers
+        on step_events.user_key = user_numbers.user_key
     where step_events.step_number between 1 and definitions.step_count
 
 ),
@@ -50,13 +59,13 @@ occurrences as (
 -- (same user and held value). Ties sort targets (is_source = 0) first, so "following" means strictly later.
 pairs as (
 
-    select funnel_name, user_key, held_value, step_number as pair_number, occurred_at, 1 as is_source
+    select funnel_name, user_number, held_value, step_number as pair_number, occurred_at, 1 as is_source
     from occurrences
     where funnel_mode in ('ordered', 'strict') and step_number < step_count
 
     union all
 
-    select funnel_name, user_key, held_value, step_number - 1 as pair_number, occurred_at, 0 as is_source
+    select funnel_name, user_number, held_value, step_number - 1 as pair_number, occurred_at, 0 as is_source
     from occurrences
     where funnel_mode in ('ordered', 'strict') and step_number > 1
 
@@ -66,13 +75,13 @@ next_occurrences as (
 
     select
         funnel_name,
-        user_key,
+        user_number,
         held_value,
         pair_number as step_number,
         occurred_at,
         is_source,
         min(case when is_source = 0 then occurred_at end) over (
-            partition by funnel_name, user_key, held_value, pair_number
+            partition by funnel_name, user_number, held_value, pair_number
             order by occurred_at, is_source
             rows between 1 following and unbounded following
         ) as next_at
@@ -86,15 +95,15 @@ next_occurrences as (
 -- Strict: how many distinct timestamps of the user's active events lie at or before / before a moment.
     strict_users as (
 
-        select distinct user_key
-        from occurrences
-        where funnel_mode = 'strict'
+        select user_key, user_number
+        from user_numbers
+        where user_number in (select occurrences.user_number from occurrences where funnel_mode = 'strict')
 
     ),
 
     timeline_points as (
 
-        select events.user_key, events.event_at as point_at, 1 as is_active
+        select strict_users.user_number, events.event_at as point_at, 1 as is_active
         from events
         inner join strict_users
             on events.user_key = strict_users.user_key
@@ -102,7 +111,7 @@ next_occurrences as (
 
         union all
 
-        select user_key, occurred_at as point_at, 0 as is_active
+        select user_number, occurred_at as point_at, 0 as is_active
         from occurrences
         where funnel_mode = 'strict'
 
@@ -111,7 +120,7 @@ next_occurrences as (
     timeline as (
 
         select
-            user_key,
+            user_number,
             point_at,
             max(is_active) as is_active
 
@@ -123,13 +132,13 @@ next_occurrences as (
     timeline_counts as (
 
         select
-            user_key,
+            user_number,
             point_at,
             sum(is_active) over (
-                partition by user_key order by point_at rows between unbounded preceding and current row
+                partition by user_number order by point_at rows between unbounded preceding and current row
             ) as active_through,
             sum(is_active) over (
-                partition by user_key order by point_at rows between unbounded preceding and current row
+                partition by user_number order by point_at rows between unbounded preceding and current row
             ) - is_active as active_before
 
         from timeline
@@ -141,7 +150,7 @@ next_steps as (
 
     select
         next_occurrences.funnel_name,
-        next_occurrences.user_key,
+        next_occurrences.user_number,
         next_occurrences.held_value,
         next_occurrences.step_number,
         next_occurrences.occurred_at,
@@ -156,10 +165,10 @@ next_steps as (
     from next_occurrences
     {%- if has_strict %}
     left join timeline_counts as this_counts
-        on next_occurrences.user_key = this_counts.user_key
+        on next_occurrences.user_number = this_counts.user_number
             and next_occurrences.occurred_at = this_counts.point_at
     left join timeline_counts as next_counts
-        on next_occurrences.user_key = next_counts.user_key
+        on next_occurrences.user_number = next_counts.user_number
             and next_occurrences.next_at = next_counts.point_at
     {%- endif %}
     where next_occurrences.is_source = 1
@@ -170,7 +179,7 @@ chain_1 as (
 
     select distinct
         funnel_name,
-        user_key,
+        user_number,
         held_value,
         funnel_mode,
         occurred_at as attempt_started_at,
@@ -196,7 +205,7 @@ chain_1 as (
         from chain_{{ k - 1 }}
         left join next_steps
             on chain_{{ k - 1 }}.funnel_name = next_steps.funnel_name
-                and chain_{{ k - 1 }}.user_key = next_steps.user_key
+                and chain_{{ k - 1 }}.user_number = next_steps.user_number
                 and chain_{{ k - 1 }}.held_value = next_steps.held_value
                 and next_steps.step_number = {{ k - 1 }}
                 and chain_{{ k - 1 }}.step_{{ k - 1 }}_at = next_steps.occurred_at
@@ -208,7 +217,7 @@ ordered_attempts as (
 
     select
         funnel_name,
-        user_key,
+        user_number,
         held_value,
         attempt_started_at,
         window_ends_at,
@@ -228,13 +237,13 @@ ordered_attempts as (
 
         select distinct
             funnel_name,
-            user_key,
+            user_number,
             held_value,
             occurred_at as attempt_started_at,
             {{ dbt.dateadd('second', 'window_seconds', 'occurred_at') }} as window_ends_at,
             {%- for j in range(1, max_steps + 1) %}
                 min(case when step_number = {{ j }} then occurred_at end) over (
-                    partition by funnel_name, user_key, held_value
+                    partition by funnel_name, user_number, held_value
                     order by occurred_at
                     range between current row and unbounded following
                 ) as first_{{ j }}_at{% if not loop.last %},{% endif %}
@@ -249,7 +258,7 @@ ordered_attempts as (
 
         select
             funnel_name,
-            user_key,
+            user_number,
             held_value,
             attempt_started_at,
             window_ends_at,
@@ -266,7 +275,7 @@ ordered_attempts as (
 
         select
             funnel_name,
-            user_key,
+            user_number,
             held_value,
             attempt_started_at,
             window_ends_at,
@@ -294,19 +303,32 @@ attempts as (
 
 {%- if funnels_have_exclusions() %}
 
+exclusions as (
+
+    select
+        step_events.funnel_name,
+        user_numbers.user_number,
+        step_events.occurred_at
+
+    from step_events
+    inner join user_numbers
+        on step_events.user_key = user_numbers.user_key
+    where step_events.step_number = 0
+
+),
+
 voided as (
 
     select distinct
         attempts.funnel_name,
-        attempts.user_key,
+        attempts.user_number,
         attempts.held_value,
         attempts.attempt_started_at
 
     from attempts
-    inner join step_events as exclusions
+    inner join exclusions
         on attempts.funnel_name = exclusions.funnel_name
-        and attempts.user_key = exclusions.user_key
-        and exclusions.step_number = 0
+        and attempts.user_number = exclusions.user_number
         and exclusions.occurred_at >= attempts.attempt_started_at
         and exclusions.occurred_at <= attempts.window_ends_at
 
@@ -317,7 +339,7 @@ final as (
 
     select
         attempts.funnel_name,
-        attempts.user_key,
+        user_numbers.user_key,
         attempts.held_value,
         attempts.attempt_started_at,
         attempts.window_ends_at,
@@ -334,16 +356,18 @@ final as (
             ) as integer
         ) as furthest_step,
         {%- if funnels_have_exclusions() %}
-        voided.user_key is not null as is_voided
+        voided.user_number is not null as is_voided
         {%- else %}
             false as is_voided
         {%- endif %}
 
     from attempts
+    inner join user_numbers
+        on attempts.user_number = user_numbers.user_number
     {%- if funnels_have_exclusions() %}
     left join voided
         on attempts.funnel_name = voided.funnel_name
-        and attempts.user_key = voided.user_key
+        and attempts.user_number = voided.user_number
         and attempts.held_value = voided.held_value
         and attempts.attempt_started_at = voided.attempt_started_at
     {%- endif %}

@@ -5,13 +5,13 @@
 -- milestones and exclusion events carry no held value.
 with
 
-events as (
+events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__events') }}
 
 ),
 
-milestones as (
+milestones as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_milestones') }}
 

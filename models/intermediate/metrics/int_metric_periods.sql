@@ -3,19 +3,19 @@
 -- and whether it is complete.
 with
 
-spine as (
+spine as {{ not_materialized() }} (
 
     select * from {{ ref('metricflow_time_spine') }}
 
 ),
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_resolved') }}
 
 ),
 
-activity_days as (
+activity_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_days') }}
 

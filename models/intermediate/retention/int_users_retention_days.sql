@@ -5,7 +5,7 @@
 {%- set definitions = var('retention_definitions') %}
 with
 
-events as (
+events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__events') }}
 

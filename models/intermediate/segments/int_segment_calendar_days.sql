@@ -3,7 +3,7 @@
 -- the per-user segment snapshots; latest_snapshot_date lets daily models pick the snapshot in force.
 with
 
-activity_days as (
+activity_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_days') }}
 

@@ -4,7 +4,7 @@
 {%- set silent_after = var('activity_silent_after_days') %}
 with
 
-activity_days as (
+activity_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_days') }}
 

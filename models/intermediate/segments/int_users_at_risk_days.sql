@@ -11,13 +11,13 @@
 {%- set keep = 1 - var('at_risk_drop_share') %}
 with
 
-spells as (
+spells as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_spells') }}
 
 ),
 
-calendar as (
+calendar as {{ not_materialized() }} (
 
     select * from {{ ref('int_segment_calendar_days') }}
 

@@ -7,37 +7,37 @@
 {%- set spend_window = var('segment_spend_window_days') %}
 with
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_resolved') }}
 
 ),
 
-spells as (
+spells as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_spells') }}
 
 ),
 
-orders as (
+orders as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__orders') }}
 
 ),
 
-calendar as (
+calendar as {{ not_materialized() }} (
 
     select * from {{ ref('int_segment_calendar_days') }}
 
 ),
 
-at_risk_days as (
+at_risk_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_at_risk_days') }}
 
 ),
 
-rfm_segments as (
+rfm_segments as {{ not_materialized() }} (
 
     select * from {{ ref('rfm_segments') }}
 

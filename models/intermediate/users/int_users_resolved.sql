@@ -2,19 +2,19 @@
 -- else the first accepted event or order (METRICS.md section 0).
 with
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__users') }}
 
 ),
 
-events as (
+events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__events') }}
 
 ),
 
-orders as (
+orders as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__orders') }}
 

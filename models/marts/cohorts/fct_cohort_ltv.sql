@@ -8,19 +8,19 @@
 {%- set breakdowns = var('ltv_breakdowns') %}
 with
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_resolved') }}
 
 ),
 
-orders as (
+orders as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__orders') }}
 
 ),
 
-retention_days as (
+retention_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_retention_days') }}
 

@@ -18,13 +18,13 @@
 {%- endfor %}{% endfor %}
 with
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_resolved') }}
 
 ),
 
-retention_days as (
+retention_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_retention_days') }}
 

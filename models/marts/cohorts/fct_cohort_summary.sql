@@ -3,7 +3,7 @@
 {%- set horizons = var('retention_summary_days') %}
 with
 
-retention as (
+retention as {{ not_materialized() }} (
 
     select * from {{ ref('fct_cohort_retention') }}
     where cohort_grain = 'day'

@@ -4,7 +4,7 @@
 -- (mature_cohorts says how many).
 with
 
-retention as (
+retention as {{ not_materialized() }} (
 
     select * from {{ ref('fct_cohort_retention') }}
     where is_mature

@@ -6,13 +6,13 @@
 {%- set sentinel = "cast('1900-01-01' as date)" %}
 with
 
-progress as (
+progress as {{ not_materialized() }} (
 
     select * from {{ ref('fct_funnel_user_progress') }}
 
 ),
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_resolved') }}
 

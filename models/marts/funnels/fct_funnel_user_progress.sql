@@ -4,7 +4,7 @@
 {%- set max_steps = funnel_max_steps() %}
 with
 
-attempts as (
+attempts as {{ not_materialized() }} (
 
     select * from {{ ref('int_funnel_attempts') }}
 

@@ -7,25 +7,25 @@
 {%- set cac_horizon = var('ltv_to_cac_horizon_days') %}
 with
 
-periods as (
+periods as {{ not_materialized() }} (
 
     select * from {{ ref('int_metric_periods') }}
 
 ),
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_resolved') }}
 
 ),
 
-orders as (
+orders as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__orders') }}
 
 ),
 
-spend as (
+spend as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__marketing_spend') }}
 

@@ -4,25 +4,25 @@
 {%- set window = var('core_feature_window_days') %}
 with
 
-periods as (
+periods as {{ not_materialized() }} (
 
     select * from {{ ref('int_metric_periods') }}
 
 ),
 
-activity_days as (
+activity_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_days') }}
 
 ),
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_resolved') }}
 
 ),
 
-events as (
+events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__events') }}
 
@@ -50,42 +50,61 @@ first_day as (
 -- last 7 days, activity days in the last 30) changes only on an activity day a (+) and on a + 7 and a + 30 (-).
 -- Running sums per user give the state between changes; the users entering and leaving each state are counted,
 -- and a running sum over the dates gives WAU, MAU, weekly interactions and attached users for every day.
+-- Users are numbered first, so the per-user windows key on a bigint rather than the 64-character user_key.
+user_numbers as (
+
+    {{ numbered_users('activity_days') }}
+
+),
+
+numbered_days as (
+
+    select
+        user_numbers.user_number,
+        activity_days.activity_date,
+        activity_days.interactions
+    from activity_days
+    inner join user_numbers
+        on activity_days.user_key = user_numbers.user_key
+
+),
+
 window_changes as (
 
     select
-        user_key,
+        user_number,
         activity_date as change_date,
         1 as active_days_7,
         1 as active_days_30,
         interactions as interactions_7
-    from activity_days
+    from numbered_days
 
     union all
 
     select
-        user_key,
+        user_number,
         cast({{ dbt.dateadd('day', 7, 'activity_date') }} as date) as change_date,
         -1 as active_days_7,
         0 as active_days_30,
         -interactions as interactions_7
-    from activity_days
+    from numbered_days
 
     union all
 
     select
-        user_key,
+        user_number,
         cast({{ dbt.dateadd('day', 30, 'activity_date') }} as date) as change_date,
         0 as active_days_7,
         -1 as active_days_30,
         0 as interactions_7
-    from activity_days
+    from numbered_days
 
 ),
 
 user_changes as (
 
     select
-        user_key,
+        user_number,
         change_date,
         sum(active_days_7) as active_days_7,
         sum(active_days_30) as active_days_30,
@@ -99,17 +118,17 @@ user_changes as (
 user_states as (
 
     select
-        user_key,
+        user_number,
         change_date,
-        lead(change_date) over (partition by user_key order by change_date) as next_change_date,
+        lead(change_date) over (partition by user_number order by change_date) as next_change_date,
         sum(active_days_7) over (
-            partition by user_key order by change_date rows between unbounded preceding and current row
+            partition by user_number order by change_date rows between unbounded preceding and current row
         ) as active_days_7,
         sum(active_days_30) over (
-            partition by user_key order by change_date rows between unbounded preceding and current row
+            partition by user_number order by change_date rows between unbounded preceding and current row
         ) as active_days_30,
         sum(interactions_7) over (
-            partition by user_key order by change_date rows between unbounded preceding and current row
+            partition by user_number order by change_date rows between unbounded preceding and current row
         ) as interactions_7
     from user_changes
 

@@ -4,19 +4,19 @@
 -- matching metric rows gets one row with status `no_data`.
 with
 
-targets as (
+targets as {{ not_materialized() }} (
 
     select * from {{ ref('kpi_targets') }}
 
 ),
 
-definitions as (
+definitions as {{ not_materialized() }} (
 
     select * from {{ ref('metric_definitions') }}
 
 ),
 
-metrics as (
+metrics as {{ not_materialized() }} (
 
     select * from {{ ref('fct_metrics') }}
 

@@ -10,55 +10,55 @@
 {%- set retention_days = [1, 7, 30, 90] %}
 with
 
-periods as (
+periods as {{ not_materialized() }} (
 
     select * from {{ ref('int_metric_periods') }}
 
 ),
 
-activity_days as (
+activity_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_days') }}
 
 ),
 
-engagement as (
+engagement as {{ not_materialized() }} (
 
     select * from {{ ref('fct_engagement_daily') }}
 
 ),
 
-retention as (
+retention as {{ not_materialized() }} (
 
     select * from {{ ref('fct_cohort_retention') }}
 
 ),
 
-monetization as (
+monetization as {{ not_materialized() }} (
 
     select * from {{ ref('fct_monetization') }}
 
 ),
 
-acquisition as (
+acquisition as {{ not_materialized() }} (
 
     select * from {{ ref('fct_acquisition') }}
 
 ),
 
-recall as (
+recall as {{ not_materialized() }} (
 
     select * from {{ ref('fct_recall') }}
 
 ),
 
-renewals as (
+renewals as {{ not_materialized() }} (
 
     select * from {{ ref('fct_subscription_renewals') }}
 
 ),
 
-nps as (
+nps as {{ not_materialized() }} (
 
     select * from {{ ref('fct_nps') }}
 

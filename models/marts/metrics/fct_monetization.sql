@@ -3,19 +3,19 @@
 -- with an active event or a paid order in the period, so buyers are always among them.
 with
 
-periods as (
+periods as {{ not_materialized() }} (
 
     select * from {{ ref('int_metric_periods') }}
 
 ),
 
-orders as (
+orders as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__orders') }}
 
 ),
 
-activity_days as (
+activity_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_days') }}
 

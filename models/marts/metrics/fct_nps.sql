@@ -2,13 +2,13 @@
 -- passives (7-8), detractors (0-6) and NPS = 100 x (promoters - detractors) / responses, from -100 to 100.
 with
 
-periods as (
+periods as {{ not_materialized() }} (
 
     select * from {{ ref('int_metric_periods') }}
 
 ),
 
-responses as (
+responses as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__survey_responses') }}
 

@@ -5,13 +5,13 @@
 {%- set grace = var('renewal_grace_days') %}
 with
 
-periods as (
+periods as {{ not_materialized() }} (
 
     select * from {{ ref('int_metric_periods') }}
 
 ),
 
-subscriptions as (
+subscriptions as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__subscriptions') }}
 

@@ -2,7 +2,7 @@
 -- (python -m orchestration.metric_catalog writes seeds/metric_catalog.csv and docs/metrics.md).
 with
 
-catalog as (
+catalog as {{ not_materialized() }} (
 
     select * from {{ ref('metric_catalog') }}
 

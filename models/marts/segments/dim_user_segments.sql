@@ -1,7 +1,7 @@
 -- Every signed-up user's segments as of the as-of date (var segments_as_of_date, else the last activity day).
 with
 
-snapshots as (
+snapshots as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_segment_snapshots') }}
 

@@ -4,25 +4,25 @@
 {%- set spend_window = var('segment_spend_window_days') %}
 with
 
-at_risk_days as (
+at_risk_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_at_risk_days') }}
 
 ),
 
-calendar as (
+calendar as {{ not_materialized() }} (
 
     select * from {{ ref('int_segment_calendar_days') }}
 
 ),
 
-snapshots as (
+snapshots as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_segment_snapshots') }}
 
 ),
 
-orders as (
+orders as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__orders') }}
 

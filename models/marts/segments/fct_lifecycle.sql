@@ -7,13 +7,13 @@
 -- active_users - returning. Every period from the first activity to the as-of date has a row, even if empty.
 with
 
-activity_days as (
+activity_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_days') }}
 
 ),
 
-calendar as (
+calendar as {{ not_materialized() }} (
 
     select * from {{ ref('int_segment_calendar_days') }}
 

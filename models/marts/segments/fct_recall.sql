@@ -7,13 +7,13 @@
 {%- set churned_after = var('activity_churned_after_days') %}
 with
 
-spells as (
+spells as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_spells') }}
 
 ),
 
-calendar as (
+calendar as {{ not_materialized() }} (
 
     select * from {{ ref('int_segment_calendar_days') }}
 

@@ -4,25 +4,25 @@
 -- NULL (and is_mature false) until the next period has fully elapsed by the as-of date.
 with
 
-snapshots as (
+snapshots as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_segment_snapshots') }}
 
 ),
 
-activity_days as (
+activity_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_days') }}
 
 ),
 
-orders as (
+orders as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__orders') }}
 
 ),
 
-calendar as (
+calendar as {{ not_materialized() }} (
 
     select * from {{ ref('int_segment_calendar_days') }}
 

@@ -2,7 +2,7 @@
 -- end) of a segment dimension, per period grain (week, month). Only users signed up by the previous period end.
 with
 
-snapshots as (
+snapshots as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_segment_snapshots') }}
 

@@ -2,7 +2,7 @@
 -- so the size stays bounded (users x (weeks + months)). Feeds fct_segment_summary and fct_segment_transitions.
 with
 
-snapshots as (
+snapshots as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_segment_snapshots') }}
 

@@ -10,7 +10,7 @@
 }}
 with
 
-source as (
+source as {{ not_materialized() }} (
 
     select * from {{ source('app', 'events') }}
 
@@ -19,7 +19,7 @@ source as (
 -- Orders-only data (METRICS.md, DATA_CONTRACT.md): when the events feed has no rows at all, each paid order
 -- becomes one event named var order_event_name, so a pure purchase log still gets activity and retention.
 -- With any events delivered, orders add nothing here (the event feed is expected to carry its own purchases).
-orders as (
+orders as {{ not_materialized() }} (
 
     select * from {{ source('app', 'orders') }}
 
