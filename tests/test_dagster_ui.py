@@ -50,4 +50,10 @@ def test_make_dev_serves_the_asset_graph(workspace):
         assert {"raw/events", "stg_app__events", "fct_cohort_retention", "published_warehouse"} <= keys
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            # dagster dev occasionally ignores SIGTERM while its daemon is busy (seen once in make test, with every
+            # process alive minutes later); the UI check above is what this test is about, so do not leave it behind.
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=60)

@@ -30,15 +30,25 @@ offsets as (
 
 ),
 
+-- Users are numbered once (issue 11): the 2w contributions per activity day are grouped on a bigint, and the
+-- user_key is joined back to the days at risk only.
+user_numbers as (
+
+    {{ numbered_users('spells') }}
+
+),
+
 contributions as (
 
     select
-        spells.user_key,
+        user_numbers.user_number,
         cast({{ dbt.dateadd('day', 'offsets.day_offset', 'spells.activity_date') }} as date) as at_risk_date,
         case when offsets.day_offset < {{ window }} then 1 else 0 end as is_recent,
         spells.interactions
 
     from spells
+    inner join user_numbers
+        on spells.user_key = user_numbers.user_key
     cross join offsets
 
 ),
@@ -46,7 +56,7 @@ contributions as (
 windows as (
 
     select
-        contributions.user_key,
+        contributions.user_number,
         contributions.at_risk_date,
         sum(contributions.is_recent) as recent_active_days,
         sum(1 - contributions.is_recent) as baseline_active_days,
@@ -78,23 +88,25 @@ flagged as (
 final as (
 
     select
-        user_key,
-        at_risk_date,
+        user_numbers.user_key,
+        flagged.at_risk_date,
         case
-            when is_no_activity_after_regular then 'no_activity_after_regular'
-            when is_active_days_drop then 'active_days_drop'
+            when flagged.is_no_activity_after_regular then 'no_activity_after_regular'
+            when flagged.is_active_days_drop then 'active_days_drop'
             else 'interactions_drop'
         end as at_risk_reason,
-        is_no_activity_after_regular,
-        is_active_days_drop,
-        is_interactions_drop,
-        recent_active_days,
-        baseline_active_days,
-        recent_interactions,
-        baseline_interactions
+        flagged.is_no_activity_after_regular,
+        flagged.is_active_days_drop,
+        flagged.is_interactions_drop,
+        flagged.recent_active_days,
+        flagged.baseline_active_days,
+        flagged.recent_interactions,
+        flagged.baseline_interactions
 
     from flagged
-    where is_no_activity_after_regular or is_active_days_drop or is_interactions_drop
+    inner join user_numbers
+        on flagged.user_number = user_numbers.user_number
+    where flagged.is_no_activity_after_regular or flagged.is_active_days_drop or flagged.is_interactions_drop
 
 )
 

@@ -7,19 +7,19 @@
 {%- set spend_window = var('segment_spend_window_days') %}
 with
 
-users as {{ not_materialized() }} (
+resolved_users as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_resolved') }}
 
 ),
 
-spells as {{ not_materialized() }} (
+user_spells as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_activity_spells') }}
 
 ),
 
-orders as {{ not_materialized() }} (
+user_orders as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__orders') }}
 
@@ -31,7 +31,7 @@ calendar as {{ not_materialized() }} (
 
 ),
 
-at_risk_days as {{ not_materialized() }} (
+user_at_risk_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_at_risk_days') }}
 
@@ -40,6 +40,82 @@ at_risk_days as {{ not_materialized() }} (
 rfm_segments as {{ not_materialized() }} (
 
     select * from {{ ref('rfm_segments') }}
+
+),
+
+-- Users are numbered once (issue 11): the snapshot x user joins below key on a bigint user_number instead of the
+-- 64-character user_key, joined back in the final select. The numbers follow user_key order, so ties broken by
+-- user_number break as by user_key.
+known_users as (
+
+    select user_key from resolved_users
+    union all
+    select user_key from user_spells
+    union all
+    select user_key from user_orders
+    union all
+    select user_key from user_at_risk_days
+
+),
+
+user_numbers as (
+
+    {{ numbered_users('known_users') }}
+
+),
+
+users as (
+
+    select
+        user_numbers.user_number,
+        resolved_users.signup_date
+
+    from resolved_users
+    inner join user_numbers
+        on resolved_users.user_key = user_numbers.user_key
+
+),
+
+spells as (
+
+    select
+        user_numbers.user_number,
+        user_spells.activity_date,
+        user_spells.previous_activity_date,
+        user_spells.next_activity_date,
+        user_spells.interactions,
+        user_spells.creations
+
+    from user_spells
+    inner join user_numbers
+        on user_spells.user_key = user_numbers.user_key
+
+),
+
+orders as (
+
+    select
+        user_numbers.user_number,
+        user_orders.order_date,
+        user_orders.amount,
+        user_orders.is_paid
+
+    from user_orders
+    inner join user_numbers
+        on user_orders.user_key = user_numbers.user_key
+
+),
+
+at_risk_days as (
+
+    select
+        user_numbers.user_number,
+        user_at_risk_days.at_risk_date,
+        user_at_risk_days.at_risk_reason
+
+    from user_at_risk_days
+    inner join user_numbers
+        on user_at_risk_days.user_key = user_numbers.user_key
 
 ),
 
@@ -60,7 +136,7 @@ user_snapshots as (
 
     select
         snapshot_dates.*,
-        users.user_key,
+        users.user_number,
         users.signup_date
 
     from snapshot_dates
@@ -74,7 +150,7 @@ last_activity as (
 
     select
         snapshot_dates.snapshot_date,
-        spells.user_key,
+        spells.user_number,
         spells.activity_date as last_active_date,
         spells.previous_activity_date
 
@@ -89,7 +165,7 @@ engagement as (
 
     select
         snapshot_dates.snapshot_date,
-        spells.user_key,
+        spells.user_number,
         count(*) as window_active_days,
         sum(spells.interactions) as window_interactions,
         sum(spells.creations) as window_creations
@@ -107,9 +183,9 @@ creator_ranks as (
 
     select
         snapshot_date,
-        user_key,
+        user_number,
         row_number() over (
-            partition by snapshot_date order by window_creations desc, window_interactions desc, user_key
+            partition by snapshot_date order by window_creations desc, window_interactions desc, user_number
         ) as creator_rank,
         count(*) over (partition by snapshot_date) as creators
 
@@ -121,7 +197,7 @@ creator_ranks as (
 paid_orders as (
 
     select
-        user_key,
+        user_number,
         order_date,
         amount
 
@@ -134,7 +210,7 @@ spend as (
 
     select
         snapshot_dates.snapshot_date,
-        paid_orders.user_key,
+        paid_orders.user_number,
         max(paid_orders.order_date) as last_order_date,
         sum(
             case
@@ -160,18 +236,18 @@ spend as (
 
 ),
 
--- Quintile scores among the snapshot's buyers; ties are broken by user_key so the scores are deterministic.
+-- Quintile scores among the snapshot's buyers; ties are broken by user_number so the scores are deterministic.
 rfm_scores as (
 
     select
         snapshot_date,
-        user_key,
+        user_number,
         ntile(5) over (
             partition by snapshot_date
-            order by {{ dbt.datediff('last_order_date', 'snapshot_date', 'day') }} desc, user_key
+            order by {{ dbt.datediff('last_order_date', 'snapshot_date', 'day') }} desc, user_number
         ) as r_score,
-        ntile(5) over (partition by snapshot_date order by window_orders, user_key) as f_score,
-        ntile(5) over (partition by snapshot_date order by window_spend, user_key) as m_score
+        ntile(5) over (partition by snapshot_date order by window_orders, user_number) as f_score,
+        ntile(5) over (partition by snapshot_date order by window_spend, user_number) as m_score
 
     from spend
     where window_orders > 0
@@ -204,35 +280,35 @@ joined as (
         rfm_scores.r_score,
         rfm_scores.f_score,
         rfm_scores.m_score,
-        at_risk_days.user_key is not null as is_at_risk,
+        at_risk_days.user_number is not null as is_at_risk,
         at_risk_days.at_risk_reason
 
     from user_snapshots
     left join last_activity
         on user_snapshots.snapshot_date = last_activity.snapshot_date
-            and user_snapshots.user_key = last_activity.user_key
+            and user_snapshots.user_number = last_activity.user_number
     left join engagement
         on user_snapshots.snapshot_date = engagement.snapshot_date
-            and user_snapshots.user_key = engagement.user_key
+            and user_snapshots.user_number = engagement.user_number
     left join creator_ranks
         on user_snapshots.snapshot_date = creator_ranks.snapshot_date
-            and user_snapshots.user_key = creator_ranks.user_key
+            and user_snapshots.user_number = creator_ranks.user_number
     left join spend
         on user_snapshots.snapshot_date = spend.snapshot_date
-            and user_snapshots.user_key = spend.user_key
+            and user_snapshots.user_number = spend.user_number
     left join rfm_scores
         on user_snapshots.snapshot_date = rfm_scores.snapshot_date
-            and user_snapshots.user_key = rfm_scores.user_key
+            and user_snapshots.user_number = rfm_scores.user_number
     left join at_risk_days
         on user_snapshots.snapshot_date = at_risk_days.at_risk_date
-            and user_snapshots.user_key = at_risk_days.user_key
+            and user_snapshots.user_number = at_risk_days.user_number
 
 ),
 
 final as (
 
     select
-        joined.user_key,
+        user_numbers.user_key,
         joined.snapshot_date as as_of_date,
         joined.is_week_end,
         joined.is_month_end,
@@ -280,6 +356,8 @@ final as (
         joined.at_risk_reason
 
     from joined
+    inner join user_numbers
+        on joined.user_number = user_numbers.user_number
     left join rfm_segments
         on joined.r_score = rfm_segments.r_score
             and floor((joined.f_score + joined.m_score + 1) / 2.0) = rfm_segments.fm_score

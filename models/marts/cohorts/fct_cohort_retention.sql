@@ -18,21 +18,69 @@
 {%- endfor %}{% endfor %}
 with
 
-users as {{ not_materialized() }} (
+resolved_users as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_resolved') }}
 
 ),
 
-retention_days as {{ not_materialized() }} (
+user_retention_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_users_retention_days') }}
 
 ),
 
+-- Users are numbered once (issue 11): members, periods and counts below key on a bigint user_number instead of
+-- the 64-character user_key, which the output does not carry.
+known_users as (
+
+    select user_key from resolved_users
+
+    union all
+
+    select user_key from user_retention_days
+
+),
+
+user_numbers as (
+
+    {{ numbered_users('known_users') }}
+
+),
+
+users as (
+
+    select
+        user_numbers.user_number,
+        resolved_users.signup_date
+        {%- for breakdown in breakdowns %},
+        resolved_users.{{ breakdown }}
+        {%- endfor %}
+
+    from resolved_users
+    inner join user_numbers
+        on resolved_users.user_key = user_numbers.user_key
+
+),
+
+retention_days as (
+
+    select
+        user_retention_days.retention_definition,
+        user_numbers.user_number,
+        user_retention_days.activity_date,
+        user_retention_days.is_start_day,
+        user_retention_days.is_return_day
+
+    from user_retention_days
+    inner join user_numbers
+        on user_retention_days.user_key = user_numbers.user_key
+
+),
+
 as_of as (
 
-    {{ retention_as_of_select('retention_days', 'activity_date') }}
+    {{ retention_as_of_select('user_retention_days', 'activity_date') }}
 
 ),
 
@@ -98,10 +146,10 @@ event_entries as (
     select
         definitions.retention_definition,
         definitions.cohort_type,
-        retention_days.user_key,
+        retention_days.user_number,
         retention_days.activity_date as entry_date,
         min(retention_days.activity_date) over (
-            partition by definitions.retention_definition, retention_days.user_key
+            partition by definitions.retention_definition, retention_days.user_number
         ) as first_entry_date
 
     from retention_days
@@ -117,7 +165,7 @@ entries as (
     select
         definitions.retention_definition,
         definitions.cohort_type,
-        users.user_key,
+        users.user_number,
         users.signup_date as entry_date
 
     from definitions
@@ -129,7 +177,7 @@ entries as (
     select
         retention_definition,
         cohort_type,
-        user_key,
+        user_number,
         entry_date
 
     from event_entries
@@ -144,7 +192,7 @@ members as (
         entries.cohort_type,
         grains.cohort_grain,
         {{ retention_period_start('grains.cohort_grain', 'entries.entry_date') }} as cohort_start,
-        entries.user_key
+        entries.user_number
 
     from entries
     cross join grains
@@ -158,7 +206,7 @@ return_periods as (
     select distinct
         retention_days.retention_definition,
         grains.cohort_grain,
-        retention_days.user_key,
+        retention_days.user_number,
         {{ retention_period_start('grains.cohort_grain', 'retention_days.activity_date') }} as period_start
 
     from retention_days
@@ -175,7 +223,7 @@ member_periods as (
         members.retention_definition,
         members.cohort_grain,
         members.cohort_start,
-        members.user_key,
+        members.user_number,
         {{ retention_period_number('members.cohort_grain', 'members.cohort_start', 'return_periods.period_start') }}
             as period_number
 
@@ -183,7 +231,7 @@ member_periods as (
     inner join return_periods
         on members.retention_definition = return_periods.retention_definition
         and members.cohort_grain = return_periods.cohort_grain
-        and members.user_key = return_periods.user_key
+        and members.user_number = return_periods.user_number
         and return_periods.period_start >= members.cohort_start
 
 ),
@@ -197,7 +245,7 @@ member_attributes as (
         members.cohort_type,
         members.cohort_grain,
         members.cohort_start,
-        members.user_key
+        members.user_number
         {%- for breakdown in breakdowns %},
         cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }})
             as breakdown_{{ loop.index }}
@@ -205,7 +253,7 @@ member_attributes as (
 
     from members
     left join users
-        on members.user_key = users.user_key
+        on members.user_number = users.user_number
 
 ),
 
@@ -227,7 +275,7 @@ cohort_sizes as (
 {#- A member and their breakdown values: the grain of the member-level rows counted below. -#}
 {%- set member_columns -%}
     period_members.retention_definition, period_members.cohort_type, period_members.cohort_grain,
-        period_members.cohort_start, period_members.user_key
+        period_members.cohort_start, period_members.user_number
         {%- for breakdown in breakdowns %}, period_members.breakdown_{{ loop.index }}{% endfor %}
 {%- endset %}
 
@@ -243,7 +291,7 @@ period_members as (
         on member_periods.retention_definition = member_attributes.retention_definition
         and member_periods.cohort_grain = member_attributes.cohort_grain
         and member_periods.cohort_start = member_attributes.cohort_start
-        and member_periods.user_key = member_attributes.user_key
+        and member_periods.user_number = member_attributes.user_number
 
 ),
 
