@@ -254,54 +254,246 @@ rfm_scores as (
 
 ),
 
+-- Every fact about a snapshot and user, stacked and grouped once (issue 11): one aggregate, which spills to disk,
+-- instead of six hash joins on the snapshot x user rows whose build sides must all fit in memory at once (at 1M
+-- users they did not fit in 8 GB). Each source has at most one row per snapshot and user, so max() picks its value;
+-- the group keeps the signed-up users only (is_member).
+stacked_facts as (
+
+    select
+        snapshot_date,
+        user_number,
+        1 as is_member,
+        signup_date,
+        null as last_active_date,
+        null as previous_activity_date,
+        null as window_active_days,
+        null as window_interactions,
+        null as window_creations,
+        null as creator_rank,
+        null as creators,
+        null as last_order_date,
+        null as window_orders,
+        null as window_spend,
+        null as r_score,
+        null as f_score,
+        null as m_score,
+        0 as is_at_risk,
+        null as at_risk_reason
+    from user_snapshots
+
+    union all
+
+    select
+        snapshot_date,
+        user_number,
+        0 as is_member,
+        null as signup_date,
+        last_active_date,
+        previous_activity_date,
+        null as window_active_days,
+        null as window_interactions,
+        null as window_creations,
+        null as creator_rank,
+        null as creators,
+        null as last_order_date,
+        null as window_orders,
+        null as window_spend,
+        null as r_score,
+        null as f_score,
+        null as m_score,
+        0 as is_at_risk,
+        null as at_risk_reason
+    from last_activity
+
+    union all
+
+    select
+        snapshot_date,
+        user_number,
+        0 as is_member,
+        null as signup_date,
+        null as last_active_date,
+        null as previous_activity_date,
+        window_active_days,
+        window_interactions,
+        window_creations,
+        null as creator_rank,
+        null as creators,
+        null as last_order_date,
+        null as window_orders,
+        null as window_spend,
+        null as r_score,
+        null as f_score,
+        null as m_score,
+        0 as is_at_risk,
+        null as at_risk_reason
+    from engagement
+
+    union all
+
+    select
+        snapshot_date,
+        user_number,
+        0 as is_member,
+        null as signup_date,
+        null as last_active_date,
+        null as previous_activity_date,
+        null as window_active_days,
+        null as window_interactions,
+        null as window_creations,
+        creator_rank,
+        creators,
+        null as last_order_date,
+        null as window_orders,
+        null as window_spend,
+        null as r_score,
+        null as f_score,
+        null as m_score,
+        0 as is_at_risk,
+        null as at_risk_reason
+    from creator_ranks
+
+    union all
+
+    select
+        snapshot_date,
+        user_number,
+        0 as is_member,
+        null as signup_date,
+        null as last_active_date,
+        null as previous_activity_date,
+        null as window_active_days,
+        null as window_interactions,
+        null as window_creations,
+        null as creator_rank,
+        null as creators,
+        last_order_date,
+        window_orders,
+        window_spend,
+        null as r_score,
+        null as f_score,
+        null as m_score,
+        0 as is_at_risk,
+        null as at_risk_reason
+    from spend
+
+    union all
+
+    select
+        snapshot_date,
+        user_number,
+        0 as is_member,
+        null as signup_date,
+        null as last_active_date,
+        null as previous_activity_date,
+        null as window_active_days,
+        null as window_interactions,
+        null as window_creations,
+        null as creator_rank,
+        null as creators,
+        null as last_order_date,
+        null as window_orders,
+        null as window_spend,
+        r_score,
+        f_score,
+        m_score,
+        0 as is_at_risk,
+        null as at_risk_reason
+    from rfm_scores
+
+    union all
+
+    select
+        at_risk_date as snapshot_date,
+        user_number,
+        0 as is_member,
+        null as signup_date,
+        null as last_active_date,
+        null as previous_activity_date,
+        null as window_active_days,
+        null as window_interactions,
+        null as window_creations,
+        null as creator_rank,
+        null as creators,
+        null as last_order_date,
+        null as window_orders,
+        null as window_spend,
+        null as r_score,
+        null as f_score,
+        null as m_score,
+        1 as is_at_risk,
+        at_risk_reason
+    from at_risk_days
+    where at_risk_date in (select snapshot_dates.snapshot_date from snapshot_dates)
+
+),
+
+snapshot_facts as (
+
+    select
+        snapshot_date,
+        user_number,
+        max(signup_date) as signup_date,
+        max(last_active_date) as last_active_date,
+        max(previous_activity_date) as previous_activity_date,
+        max(window_active_days) as window_active_days,
+        max(window_interactions) as window_interactions,
+        max(window_creations) as window_creations,
+        max(creator_rank) as creator_rank,
+        max(creators) as creators,
+        max(last_order_date) as last_order_date,
+        max(window_orders) as window_orders,
+        max(window_spend) as window_spend,
+        max(r_score) as r_score,
+        max(f_score) as f_score,
+        max(m_score) as m_score,
+        max(is_at_risk) = 1 as is_at_risk,
+        max(at_risk_reason) as at_risk_reason
+
+    from stacked_facts
+    group by 1, 2
+    having max(is_member) = 1
+
+),
+
 joined as (
 
     select
-        user_snapshots.*,
-        {{ dbt.datediff('user_snapshots.signup_date', 'user_snapshots.snapshot_date', 'day') }} as tenure_days,
-        last_activity.last_active_date,
+        snapshot_dates.snapshot_date,
+        snapshot_dates.is_week_end,
+        snapshot_dates.is_month_end,
+        snapshot_dates.is_as_of_date,
+        snapshot_facts.user_number,
+        snapshot_facts.signup_date,
+        {{ dbt.datediff('snapshot_facts.signup_date', 'snapshot_facts.snapshot_date', 'day') }} as tenure_days,
+        snapshot_facts.last_active_date,
         {{ dbt.datediff(
-            'coalesce(last_activity.last_active_date, user_snapshots.signup_date)',
-            'user_snapshots.snapshot_date',
+            'coalesce(snapshot_facts.last_active_date, snapshot_facts.signup_date)',
+            'snapshot_facts.snapshot_date',
             'day'
         ) }} as days_since_active,
-        last_activity.last_active_date = user_snapshots.snapshot_date
-        and last_activity.previous_activity_date is not null
-        and {{ dbt.datediff('last_activity.previous_activity_date', 'user_snapshots.snapshot_date', 'day') }}
+        snapshot_facts.last_active_date = snapshot_facts.snapshot_date
+        and snapshot_facts.previous_activity_date is not null
+        and {{ dbt.datediff('snapshot_facts.previous_activity_date', 'snapshot_facts.snapshot_date', 'day') }}
         > {{ silent_after }} as is_resurrected,
-        coalesce(engagement.window_active_days, 0) as window_active_days,
-        coalesce(engagement.window_interactions, 0) as window_interactions,
-        coalesce(engagement.window_creations, 0) as window_creations,
-        creator_ranks.creator_rank,
-        creator_ranks.creators,
-        spend.last_order_date,
-        coalesce(spend.window_orders, 0) as rfm_frequency,
-        coalesce(spend.window_spend, 0) as rfm_monetary,
-        rfm_scores.r_score,
-        rfm_scores.f_score,
-        rfm_scores.m_score,
-        at_risk_days.user_number is not null as is_at_risk,
-        at_risk_days.at_risk_reason
+        coalesce(snapshot_facts.window_active_days, 0) as window_active_days,
+        coalesce(snapshot_facts.window_interactions, 0) as window_interactions,
+        coalesce(snapshot_facts.window_creations, 0) as window_creations,
+        snapshot_facts.creator_rank,
+        snapshot_facts.creators,
+        snapshot_facts.last_order_date,
+        coalesce(snapshot_facts.window_orders, 0) as rfm_frequency,
+        coalesce(snapshot_facts.window_spend, 0) as rfm_monetary,
+        snapshot_facts.r_score,
+        snapshot_facts.f_score,
+        snapshot_facts.m_score,
+        snapshot_facts.is_at_risk,
+        snapshot_facts.at_risk_reason
 
-    from user_snapshots
-    left join last_activity
-        on user_snapshots.snapshot_date = last_activity.snapshot_date
-            and user_snapshots.user_number = last_activity.user_number
-    left join engagement
-        on user_snapshots.snapshot_date = engagement.snapshot_date
-            and user_snapshots.user_number = engagement.user_number
-    left join creator_ranks
-        on user_snapshots.snapshot_date = creator_ranks.snapshot_date
-            and user_snapshots.user_number = creator_ranks.user_number
-    left join spend
-        on user_snapshots.snapshot_date = spend.snapshot_date
-            and user_snapshots.user_number = spend.user_number
-    left join rfm_scores
-        on user_snapshots.snapshot_date = rfm_scores.snapshot_date
-            and user_snapshots.user_number = rfm_scores.user_number
-    left join at_risk_days
-        on user_snapshots.snapshot_date = at_risk_days.at_risk_date
-            and user_snapshots.user_number = at_risk_days.user_number
+    from snapshot_facts
+    inner join snapshot_dates
+        on snapshot_facts.snapshot_date = snapshot_dates.snapshot_date
 
 ),
 
