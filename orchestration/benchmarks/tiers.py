@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.publish import project_version
 from orchestration.sample_data import TIERS, write_landing
 from orchestration.settings import REPO_ROOT
 
@@ -299,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         "duckdb": version("duckdb"),
         "dbt_core": version("dbt-core"),
         "dagster": version("dagster"),
+        "commit": project_version()["git_commit"],
         "pandas": version("pandas"),
         "memory_limit": args.memory_limit,
         "users": tier_info["counts"]["users"],
