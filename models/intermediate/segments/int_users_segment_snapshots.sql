@@ -5,6 +5,17 @@
 {%- set churned_after = var('activity_churned_after_days') %}
 {%- set engagement_window = var('engagement_window_days') %}
 {%- set spend_window = var('segment_spend_window_days') %}
+{#- The facts of int_users_segment_snapshots' stacked_facts, by source: each source's rows carry its own facts and
+    null for every other. -#}
+{%- set fact_sources = [
+    ('user_snapshots', ['signup_date']),
+    ('last_activity', ['last_active_date', 'previous_activity_date']),
+    ('engagement', ['window_active_days', 'window_interactions', 'window_creations']),
+    ('creator_ranks', ['creator_rank', 'creators']),
+    ('spend', ['last_order_date', 'window_orders', 'window_spend']),
+    ('rfm_scores', ['r_score', 'f_score', 'm_score']),
+    ('at_risk_days', ['at_risk_reason']),
+] %}
 with
 
 resolved_users as {{ not_materialized() }} (
@@ -260,172 +271,21 @@ rfm_scores as (
 -- the group keeps the signed-up users only (is_member).
 stacked_facts as (
 
-    select
-        snapshot_date,
-        user_number,
-        1 as is_member,
-        signup_date,
-        null as last_active_date,
-        null as previous_activity_date,
-        null as window_active_days,
-        null as window_interactions,
-        null as window_creations,
-        null as creator_rank,
-        null as creators,
-        null as last_order_date,
-        null as window_orders,
-        null as window_spend,
-        null as r_score,
-        null as f_score,
-        null as m_score,
-        0 as is_at_risk,
-        null as at_risk_reason
-    from user_snapshots
-
-    union all
-
-    select
-        snapshot_date,
-        user_number,
-        0 as is_member,
-        null as signup_date,
-        last_active_date,
-        previous_activity_date,
-        null as window_active_days,
-        null as window_interactions,
-        null as window_creations,
-        null as creator_rank,
-        null as creators,
-        null as last_order_date,
-        null as window_orders,
-        null as window_spend,
-        null as r_score,
-        null as f_score,
-        null as m_score,
-        0 as is_at_risk,
-        null as at_risk_reason
-    from last_activity
-
-    union all
-
-    select
-        snapshot_date,
-        user_number,
-        0 as is_member,
-        null as signup_date,
-        null as last_active_date,
-        null as previous_activity_date,
-        window_active_days,
-        window_interactions,
-        window_creations,
-        null as creator_rank,
-        null as creators,
-        null as last_order_date,
-        null as window_orders,
-        null as window_spend,
-        null as r_score,
-        null as f_score,
-        null as m_score,
-        0 as is_at_risk,
-        null as at_risk_reason
-    from engagement
-
-    union all
-
-    select
-        snapshot_date,
-        user_number,
-        0 as is_member,
-        null as signup_date,
-        null as last_active_date,
-        null as previous_activity_date,
-        null as window_active_days,
-        null as window_interactions,
-        null as window_creations,
-        creator_rank,
-        creators,
-        null as last_order_date,
-        null as window_orders,
-        null as window_spend,
-        null as r_score,
-        null as f_score,
-        null as m_score,
-        0 as is_at_risk,
-        null as at_risk_reason
-    from creator_ranks
-
-    union all
-
-    select
-        snapshot_date,
-        user_number,
-        0 as is_member,
-        null as signup_date,
-        null as last_active_date,
-        null as previous_activity_date,
-        null as window_active_days,
-        null as window_interactions,
-        null as window_creations,
-        null as creator_rank,
-        null as creators,
-        last_order_date,
-        window_orders,
-        window_spend,
-        null as r_score,
-        null as f_score,
-        null as m_score,
-        0 as is_at_risk,
-        null as at_risk_reason
-    from spend
-
-    union all
-
-    select
-        snapshot_date,
-        user_number,
-        0 as is_member,
-        null as signup_date,
-        null as last_active_date,
-        null as previous_activity_date,
-        null as window_active_days,
-        null as window_interactions,
-        null as window_creations,
-        null as creator_rank,
-        null as creators,
-        null as last_order_date,
-        null as window_orders,
-        null as window_spend,
-        r_score,
-        f_score,
-        m_score,
-        0 as is_at_risk,
-        null as at_risk_reason
-    from rfm_scores
-
-    union all
-
-    select
-        at_risk_date as snapshot_date,
-        user_number,
-        0 as is_member,
-        null as signup_date,
-        null as last_active_date,
-        null as previous_activity_date,
-        null as window_active_days,
-        null as window_interactions,
-        null as window_creations,
-        null as creator_rank,
-        null as creators,
-        null as last_order_date,
-        null as window_orders,
-        null as window_spend,
-        null as r_score,
-        null as f_score,
-        null as m_score,
-        1 as is_at_risk,
-        at_risk_reason
-    from at_risk_days
-    where at_risk_date in (select snapshot_dates.snapshot_date from snapshot_dates)
+    {%- for source, facts in fact_sources %}
+        select
+            {{ 'at_risk_date as snapshot_date' if source == 'at_risk_days' else 'snapshot_date' }},
+            user_number,
+            {{ 1 if source == 'user_snapshots' else 0 }} as is_member,
+            {%- for other, other_facts in fact_sources %}{% for fact in other_facts %}
+                {{ fact if other == source else 'null as ' ~ fact }},
+            {%- endfor %}{% endfor %}
+            {{ 1 if source == 'at_risk_days' else 0 }} as is_at_risk
+        from {{ source }}
+        {%- if source == 'at_risk_days' %}
+            where at_risk_date in (select snapshot_dates.snapshot_date from snapshot_dates)
+        {%- endif %}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 
