@@ -1,7 +1,10 @@
 """Publish the working warehouse for people and BI tools: blue/green, never in place.
 
-1. fold the working file's WAL into it and copy it beside the published file;
-2. from that copy, export every public model (schema `marts`) and the load monitoring tables to Parquet;
+1. write a new DuckDB file beside the published one holding only what BI tools read: the public models (schema
+   `marts`), the seeds they join (`reference`) and the load monitoring tables. The raw, staging and intermediate
+   layers stay in the working file: `raw` holds the source user ids, and at 100M events the whole working file
+   is four times the size (docs/benchmarks.md);
+2. from that file, export every public model and the load monitoring tables to Parquet;
 3. rename the copy over `published/retention.duckdb` (atomic on one file system), then swap the Parquet folder;
 4. write `published/manifest.json` last.
 
@@ -25,12 +28,13 @@ from expectations.runner import data_docs_dir
 from orchestration.settings import REPO_ROOT, Settings
 
 PUBLIC_SCHEMAS = ("marts",)
+PUBLISHED_SCHEMAS = (*PUBLIC_SCHEMAS, "reference")
 MONITORING_TABLES = ("raw.raw_load_audit", "raw.raw_quarantine", "quality.dq_results")
 
 
-def public_relations(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """`schema.table` of every public model plus the load monitoring tables, in a stable order."""
-    schemas = ", ".join(f"'{s}'" for s in PUBLIC_SCHEMAS)
+def public_relations(conn: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = PUBLIC_SCHEMAS) -> list[str]:
+    """`schema.table` of every table in `schemas` plus the load monitoring tables, in a stable order."""
+    schemas = ", ".join(f"'{s}'" for s in schemas)
     marts = [
         name
         for (name,) in conn.execute(
@@ -65,12 +69,36 @@ def project_version() -> dict[str, str | None]:
     return {"version": package, "git_commit": commit}
 
 
-def _as_of_date(conn: duckdb.DuckDBPyConnection) -> str | None:
+def _as_of_date(conn: duckdb.DuckDBPyConnection, catalog: str) -> str | None:
     try:
-        value = conn.execute("select max(activity_date) from intermediate.int_users_activity_days").fetchone()[0]
+        value = conn.execute(
+            f"select max(activity_date) from {catalog}.intermediate.int_users_activity_days"
+        ).fetchone()[0]
     except duckdb.Error:
         return None
     return value.isoformat() if value else None
+
+
+def write_published_file(source: Path, target: Path, config: dict[str, str]) -> str | None:
+    """Copy the published relations of the working file `source` into a new file `target`; return the as-of date."""
+    with duckdb.connect(str(source), config=config) as conn:
+        conn.execute("checkpoint")  # fold the WAL into the file, so the copy reads one consistent file
+    with duckdb.connect(str(target), config=config) as conn:
+        conn.execute(f"attach '{source}' as working (read_only)")
+        relations = public_relations(conn, PUBLISHED_SCHEMAS)  # target is empty: these are the working file's
+        as_of = _as_of_date(conn, "working")
+        definitions = dict(
+            conn.execute(
+                "select schema_name || '.' || table_name, sql from duckdb_tables() where database_name = 'working'"
+            ).fetchall()
+        )
+        for schema in sorted({relation.split(".")[0] for relation in relations}):
+            conn.execute(f"create schema {schema}")
+        for relation in relations:
+            conn.execute(definitions[relation])  # the same columns, types and constraints, in target
+            conn.execute(f"insert into {relation} select * from working.{relation}")
+        conn.execute("detach working")
+    return as_of
 
 
 def publish(settings: Settings, data_quality: dict | None = None) -> dict:
@@ -81,10 +109,8 @@ def publish(settings: Settings, data_quality: dict | None = None) -> dict:
     staging_db = published / f".retention.duckdb.{token}.tmp"
     staging_parquet = published / f".parquet.{token}.tmp"
 
-    with duckdb.connect(str(source)) as conn:
-        conn.execute("checkpoint")  # fold the WAL into the file before copying it
-    shutil.copyfile(source, staging_db)
     try:
+        as_of = write_published_file(source, staging_db, settings.duckdb_config)
         staging_parquet.mkdir()
         with duckdb.connect(str(staging_db), read_only=True) as conn:
             relations = public_relations(conn)
@@ -93,7 +119,6 @@ def publish(settings: Settings, data_quality: dict | None = None) -> dict:
                 row_counts[relation] = conn.execute(f"select count(*) from {relation}").fetchone()[0]
                 file = staging_parquet / f"{relation.split('.')[-1]}.parquet"
                 conn.execute(f"copy {relation} to '{file}' (format parquet, compression zstd)")
-            as_of = _as_of_date(conn)
         os.replace(staging_db, settings.published_db_path)
         _swap_folder(staging_parquet, published / "parquet")
         docs = data_docs_dir(settings.quality_dir)
@@ -103,6 +128,7 @@ def publish(settings: Settings, data_quality: dict | None = None) -> dict:
             _swap_folder(staging_docs, published / "quality")
     finally:
         staging_db.unlink(missing_ok=True)
+        staging_db.with_name(staging_db.name + ".wal").unlink(missing_ok=True)
         shutil.rmtree(staging_parquet, ignore_errors=True)
 
     manifest = {

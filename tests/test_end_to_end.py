@@ -128,8 +128,15 @@ def test_refresh_publishes_hand_worked_retention_and_is_repeatable(workspace, ru
     assert run_refresh() == 0
     assert _published_cells(published) == EXPECTED
     with duckdb.connect(str(published), read_only=True) as conn:
-        assert conn.execute("select count(*) from raw.events").fetchone()[0] == 10
-        assert conn.execute("select count(*) from raw.raw_load_audit").fetchone()[0] == 4
+        audit = conn.execute("select count(*), sum(rows_accepted) filter (feed = 'events') from raw.raw_load_audit")
+        assert audit.fetchone() == (4, 10)
+        # BI tools open this file: it holds the public models and load monitoring, never the source ids of raw
+        schemas = conn.execute("select distinct table_schema from information_schema.tables order by 1").fetchall()
+        raw_tables = conn.execute("select table_name from information_schema.tables where table_schema = 'raw'")
+        assert [s for (s,) in schemas] == ["marts", "quality", "raw", "reference"]
+        assert sorted(t for (t,) in raw_tables.fetchall()) == ["raw_load_audit", "raw_quarantine"]
+    with duckdb.connect(str(workspace["warehouse"] / "work" / "retention.duckdb"), read_only=True) as conn:
+        assert conn.execute("select count(*) from raw.events").fetchone()[0] == 10  # loaded once, in the work file
 
     # The dbt unit tests (hand-worked rows in the models' yml) run against this built warehouse.
     dbt = Path(sys.executable).with_name("dbt")

@@ -140,7 +140,7 @@ def test_nps_and_renewal_rate_match_the_landing_files(sample_warehouse):
     with _published(sample_warehouse) as conn:
         nps = _metric(conn, "nps", "month")
         renewal = _metric(conn, "renewal_rate", "month")
-        as_of = conn.execute("select max(activity_date) from intermediate.int_users_activity_days").fetchone()[0]
+        as_of = conn.execute("select max(activity_date) from marts.fct_engagement_daily").fetchone()[0]
     for month, group in surveys.groupby("month"):
         promoters, detractors = (group["score"] >= 9).sum(), (group["score"] <= 6).sum()
         assert nps[(month.start_time.date(), "all")][2] == pytest.approx(100 * (promoters - detractors) / len(group))

@@ -15,10 +15,10 @@ READER = textwrap.dedent(
     import json, sys, duckdb
     conn = duckdb.connect(sys.argv[1], read_only=True)
     def snapshot():
-        # Two tables that must agree within one version: events loaded and the audit's accepted events.
+        # Two tables that change together in a refresh: the audit's accepted events and the mart's last day.
         return conn.execute(
-            "select (select count(*) from raw.events), "
-            "(select sum(rows_accepted) from raw.raw_load_audit where feed = 'events')").fetchone()
+            "select (select sum(rows_accepted) from raw.raw_load_audit where feed = 'events'), "
+            "(select cast(max(activity_date) as varchar) from marts.fct_engagement_daily)").fetchone()
     print(json.dumps(snapshot()), flush=True)
     sys.stdin.readline()
     print(json.dumps(snapshot()), flush=True)
@@ -26,7 +26,7 @@ READER = textwrap.dedent(
 )
 
 
-def _snapshot(path) -> list[int]:
+def _snapshot(path) -> list:
     result = subprocess.run(
         [sys.executable, "-c", READER, str(path)], input="\n", capture_output=True, text=True, check=True
     )
@@ -37,7 +37,7 @@ def test_refresh_succeeds_while_a_reader_holds_the_published_file(workspace, run
     write_hand_made_landing(workspace["landing"])
     assert run_refresh() == 0
     published = workspace["warehouse"] / "published" / "retention.duckdb"
-    assert _snapshot(published) == [10, 10]
+    assert _snapshot(published) == [10, "2026-03-05"]
 
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(published)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -56,8 +56,8 @@ def test_refresh_succeeds_while_a_reader_holds_the_published_file(workspace, run
     finally:
         reader.stdin.close()
         reader.wait(timeout=30)
-    assert before == during == [10, 10]  # the old version, whole
-    assert _snapshot(published) == [12, 12]  # a new connection sees the new version, whole
+    assert before == during == [10, "2026-03-05"]  # the old version, whole
+    assert _snapshot(published) == [12, "2026-03-06"]  # a new connection sees the new version, whole
     manifest = json.loads((published.parent / "manifest.json").read_text())
     assert manifest["as_of_date"] == "2026-03-06"
     assert manifest["data_quality"]["status"] == "passed"
