@@ -19,6 +19,7 @@ appended as one JSON line to data/bench/results.jsonl; docs/benchmarks.md is wri
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -40,13 +41,28 @@ from orchestration.settings import REPO_ROOT
 BENCH_ROOT = REPO_ROOT / "data" / "bench"
 
 
-def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Run a command; return (wall seconds, peak RSS in GB of its largest process, exit code)."""
-    began = time.perf_counter()
+def _measured(command: list[str], env: dict[str, str], disk: Path | None = None) -> tuple[float, float, int, float]:
+    """Run a command; return (wall seconds, peak RSS in GB of its largest process, exit code, peak disk in GB).
+
+    The peak disk is the size of the folder `disk`, sampled every half second while the command runs (0 without it).
+    """
+    began, peak_disk = time.perf_counter(), 0.0
     child = subprocess.Popen(command, env=env, cwd=REPO_ROOT)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - began, usage.ru_maxrss / 1e6, child.returncode
+    while not (waited := os.wait4(child.pid, os.WNOHANG if disk else 0))[0]:
+        peak_disk = max(peak_disk, folder_gb(disk))
+        time.sleep(0.5)
+    _, status, usage = waited
+    return time.perf_counter() - began, usage.ru_maxrss / 1e6, os.waitstatus_to_exitcode(status), round(peak_disk, 1)
+
+
+def folder_gb(folder: Path) -> float:
+    """Bytes of every file under `folder` (DuckDB's spill files included: they are beside the database), in GB."""
+    total = 0
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(FileNotFoundError):  # a spill file removed while we walked
+                total += os.stat(os.path.join(parent, name)).st_size
+    return total / 1e9
 
 
 def prepare_tier(tier: str, root: Path) -> tuple[Path, Path, dict]:
@@ -187,6 +203,11 @@ ROWS = [  # (label, how to show one result) for the table in docs/benchmarks.md
     ),
     ("  steps, summed (load, dbt, checks, publish)", lambda r: _steps_cell(r.get("full_steps"))),
     ("full build peak memory (largest process)", lambda r: f"{r['full_peak_gb']:.1f} GB"),
+    (
+        "peak disk of the warehouse folder, full / incremental",
+        lambda r: f"{r['full_peak_disk_gb']:.1f} / {r['incremental_peak_disk_gb']:.1f} GB",
+    ),
+    ("work / published file after the incremental", lambda r: _files_cell(r["incremental_files_gb"])),
     ("full build / lower bound", lambda r: f"{r['full_over_lower_bound']:.0f}x"),
     ("one-day incremental refresh", lambda r: f"{r['incremental_seconds']:.0f} s"),
     ("incremental / full build", lambda r: f"{100 * r['incremental_share_of_full']:.0f}%"),
@@ -201,6 +222,10 @@ def _steps_cell(steps: dict | None) -> str:
     if not steps:
         return "n/a"
     return ", ".join(f"{part} {steps[part]:.0f} s" for part in ("load", "dbt", "checks", "publish") if part in steps)
+
+
+def _files_cell(files: dict) -> str:
+    return f"{files['work']:.2f} / {files['published']:.2f} GB"
 
 
 def _notebook_cell(result: dict) -> str:
@@ -251,14 +276,13 @@ def notebook_only(tier: str, landing: Path, last_day: Path, memory_limit: str) -
         out = BENCH_ROOT / tier / "pandas_retention.parquet"
         gigabytes = float(memory_limit.upper().removesuffix("GB"))
         command = [sys.executable, "-m", "orchestration.benchmarks.pandas_retention", str(landing), str(out)]
-        seconds, peak, code = _measured([*command, "--memory-limit-gb", str(gigabytes)], dict(os.environ))
+        seconds, peak, code, _ = _measured([*command, "--memory-limit-gb", str(gigabytes)], dict(os.environ))
     finally:
         (landing / "events" / last_day.name).unlink()
     figures = {"tier": tier, "duckdb_notebook_seconds": round(engine, 2), "pandas_seconds": round(seconds, 1)}
     figures |= {"pandas_peak_gb": round(peak, 2), "pandas_oom": code == 3}
     print(f"tier {tier}: the notebook's D1/D7/D30 in DuckDB {engine:.2f} s; pandas {seconds:.1f} s (exit {code})")
-    with open(BENCH_ROOT / "results.jsonl", "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(figures) + "\n")
+    _append_result(figures)
     return 0
 
 
@@ -313,34 +337,38 @@ def main(argv: list[str] | None = None) -> int:
     print(f"lower bound: {events:,} events -> {pairs:,} active user-days in {seconds:.1f} s")
 
     run = [sys.executable, "-m", "orchestration.run"]
-    seconds, peak, code = _measured(run, env)
+    seconds, peak, code, disk = _measured(run, env, disk=warehouse)
     if code:
         print(f"full build FAILED (exit {code}) after {seconds:.0f} s")
         return 1
     dbt_seconds, slowest = dbt_timings()
-    figures |= {"full_seconds": round(seconds, 1), "full_peak_gb": round(peak, 2)}
+    figures |= {"full_seconds": round(seconds, 1), "full_peak_gb": round(peak, 2), "full_peak_disk_gb": disk}
     figures |= {
         "full_dbt_seconds": dbt_seconds,
         "full_slowest": slowest,
         "full_steps": step_seconds(warehouse / "dagster"),
+        "full_files_gb": warehouse_files_gb(warehouse),
     }
-    print(f"full build: {seconds:.1f} s, peak {peak:.2f} GB; slowest dbt nodes {figures['full_slowest']}")
+    print(f"full build: {seconds:.1f} s, peak {peak:.2f} GB, disk {disk} GB; slowest dbt nodes {slowest}")
 
     shutil.copy(last_day, landing / "events" / last_day.name)
-    seconds, peak, code = _measured(run, env)
+    seconds, peak, code, disk = _measured(run, env, disk=warehouse)
     if code:
         print(f"incremental refresh FAILED (exit {code}) after {seconds:.0f} s")
+        figures |= {"incremental_failed_after_seconds": round(seconds, 1), "incremental_peak_disk_gb": disk}
+        _append_result(figures)
         return 1
     figures |= {"incremental_seconds": round(seconds, 1), "incremental_peak_gb": round(peak, 2)}
     figures["incremental_dbt_seconds"], figures["incremental_slowest"] = dbt_timings()
     figures["incremental_steps"] = step_seconds(warehouse / "dagster")
-    print(f"incremental day ({last_day.name}): {seconds:.1f} s, peak {peak:.2f} GB; {figures['incremental_slowest']}")
+    figures |= {"incremental_peak_disk_gb": disk, "incremental_files_gb": warehouse_files_gb(warehouse)}
+    print(f"incremental day ({last_day.name}): {seconds:.1f} s, peak {peak:.2f} GB, disk {disk} GB")
     if not args.skip_pandas:  # on the same files as the warehouse now holds, so the counts can be compared
         out = root / "pandas_retention.parquet"
         out.unlink(missing_ok=True)
         gigabytes = float(args.memory_limit.upper().removesuffix("GB"))
         pandas = [sys.executable, "-m", "orchestration.benchmarks.pandas_retention", str(landing), str(out)]
-        seconds, peak, code = _measured([*pandas, "--memory-limit-gb", str(gigabytes)], env)
+        seconds, peak, code, _ = _measured([*pandas, "--memory-limit-gb", str(gigabytes)], env)
         figures |= {"pandas_seconds": round(seconds, 1), "pandas_peak_gb": round(peak, 2), "pandas_oom": code == 3}
         if code == 0:
             compared, differing = pandas_agrees(out, warehouse / "published" / "retention.duckdb")
@@ -354,10 +382,20 @@ def main(argv: list[str] | None = None) -> int:
     figures["incremental_share_of_full"] = round(figures["incremental_seconds"] / figures["full_seconds"], 3)
     if figures.get("pandas_seconds") and not figures.get("pandas_oom"):
         figures["pandas_over_full"] = round(figures["pandas_seconds"] / figures["full_seconds"], 2)
-    with open(BENCH_ROOT / "results.jsonl", "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(figures) + "\n")
+    _append_result(figures)
     print(json.dumps(figures, indent=2))
     return 0
+
+
+def _append_result(figures: dict) -> None:
+    with open(BENCH_ROOT / "results.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(figures) + "\n")
+
+
+def warehouse_files_gb(warehouse: Path) -> dict[str, float]:
+    """Sizes of the working and the published DuckDB files after a build, in GB."""
+    files = {"work": warehouse / "work" / "retention.duckdb", "published": warehouse / "published" / "retention.duckdb"}
+    return {name: round(path.stat().st_size / 1e9, 2) for name, path in files.items() if path.exists()}
 
 
 if __name__ == "__main__":
