@@ -231,10 +231,10 @@ def _files_cell(files: dict) -> str:
 def _notebook_cell(result: dict) -> str:
     if "duckdb_notebook_seconds" not in result:
         return "not run"
-    seconds = result["duckdb_notebook_seconds"]
-    if result.get("pandas_oom") or not result.get("pandas_seconds"):
-        return f"{seconds:.1f} s"
-    return f"{seconds:.1f} s ({result['pandas_seconds'] / seconds:.0f}x faster than pandas)"
+    seconds, pandas = result["duckdb_notebook_seconds"], result["notebook_pandas_seconds"]
+    if result["notebook_pandas_oom"]:
+        return f"{seconds:.1f} s (pandas out of memory in that run)"
+    return f"{seconds:.1f} s ({pandas / seconds:.0f}x faster than pandas' {pandas:.1f} s in that run)"
 
 
 def _pandas_cell(result: dict) -> str:
@@ -260,8 +260,13 @@ def _cell(show, result: dict) -> str:
 def markdown_table(results: list[dict]) -> str:
     """The newest result of each tier as one markdown table (docs/benchmarks.md)."""
     latest: dict[str, dict] = {}
-    for result in results:  # later lines win; a partial line (--notebook-only) adds its figures
-        latest.setdefault(result["tier"], {}).update(result)
+    for result in results:  # later lines win
+        tier = latest.setdefault(result["tier"], {})
+        if "full_seconds" in result:
+            tier.update(result)
+        else:  # a --notebook-only line adds its DuckDB time, with the pandas time of the same run beside it
+            tier |= {"duckdb_notebook_seconds": result["duckdb_notebook_seconds"]}
+            tier |= {"notebook_pandas_seconds": result["pandas_seconds"], "notebook_pandas_oom": result["pandas_oom"]}
     tiers = [t for t in TIERS if t in latest]
     lines = ["| | " + " | ".join(f"tier {t}" for t in tiers) + " |", "|---" * (len(tiers) + 1) + "|"]
     lines += [f"| {label} | " + " | ".join(_cell(show, latest[t]) for t in tiers) + " |" for label, show in ROWS]
