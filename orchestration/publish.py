@@ -1,11 +1,11 @@
 """Publish the working warehouse for people and BI tools: blue/green, never in place.
 
 1. write a new DuckDB file beside the published one holding only what BI tools read: the public models (schema
-   `marts`), the seeds they join (`reference`) and the load monitoring tables. The raw, staging and intermediate
-   layers stay in the working file: `raw` holds the source user ids, and at 100M events the whole working file
-   is four times the size (docs/benchmarks.md);
+   `marts`), the seeds they join (`reference`), the load monitoring tables and the check results. The raw,
+   staging and intermediate layers stay in the working file: `raw` holds the source user ids, and the working
+   file is six times the size (docs/benchmarks.md);
 2. from that file, export every public model and the load monitoring tables to Parquet;
-3. rename the copy over `published/retention.duckdb` (atomic on one file system), then swap the Parquet folder;
+3. rename the new file over `published/retention.duckdb` (atomic on one file system), then swap the Parquet folder;
 4. write `published/manifest.json` last.
 
 A reader that holds the old file keeps its consistent view (its open file is the old inode) and never blocks the
@@ -95,8 +95,11 @@ def write_published_file(source: Path, target: Path, config: dict[str, str]) -> 
         for schema in sorted({relation.split(".")[0] for relation in relations}):
             conn.execute(f"create schema {schema}")
         for relation in relations:
-            conn.execute(definitions[relation])  # the same columns, types and constraints, in target
-            conn.execute(f"insert into {relation} select * from working.{relation}")
+            if relation in definitions:
+                conn.execute(definitions[relation])  # the same columns, types and constraints, in target
+                conn.execute(f"insert into {relation} select * from working.{relation}")
+            else:  # a model materialized as a view: its rows, as a table (what it reads is not published)
+                conn.execute(f"create table {relation} as select * from working.{relation}")
         conn.execute("detach working")
     return as_of
 

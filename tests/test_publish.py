@@ -8,6 +8,9 @@ import subprocess
 import sys
 import textwrap
 
+import duckdb
+
+from orchestration.publish import write_published_file
 from tests.test_end_to_end import write_hand_made_landing
 
 READER = textwrap.dedent(
@@ -62,3 +65,35 @@ def test_refresh_succeeds_while_a_reader_holds_the_published_file(workspace, run
     assert manifest["as_of_date"] == "2026-03-06"
     assert manifest["data_quality"]["status"] == "passed"
     assert manifest["row_counts"]["marts.fct_cohort_retention"] > 0
+
+
+def test_the_published_file_holds_the_public_tables_only(tmp_path):
+    work, target = tmp_path / "retention.duckdb", tmp_path / "published.duckdb"
+    with duckdb.connect(str(work)) as conn:
+        for schema in ("raw", "staging", "intermediate", "marts", "reference", "quality"):
+            conn.execute(f"create schema {schema}")
+        conn.execute("create table raw.events as select 'alice' as user_id")
+        conn.execute("create table raw.raw_load_audit as select 'day1.csv' as source_file, 1 as rows_accepted")
+        conn.execute("create table intermediate.int_users_activity_days as select date '2026-03-05' as activity_date")
+        conn.execute("create view staging.stg_users as select 'k1' as user_key")
+        conn.execute("create table marts.dim_users (user_key varchar not null, cohort_size bigint)")
+        conn.execute("insert into marts.dim_users values ('k1', 1), ('k2', 2)")
+        conn.execute("create view marts.v_user_keys as select user_key from staging.stg_users")
+        conn.execute("create table reference.kpi_targets as select 'dau' as metric_name")
+    assert write_published_file(work, target, {}) == "2026-03-05"
+    with duckdb.connect(str(target), read_only=True) as conn:
+        tables = conn.execute(
+            "select table_schema || '.' || table_name, table_type from information_schema.tables order by 1"
+        ).fetchall()
+        assert tables == [
+            ("marts.dim_users", "BASE TABLE"),
+            ("marts.v_user_keys", "BASE TABLE"),  # a view's rows: what it reads stays in the working file
+            ("raw.raw_load_audit", "BASE TABLE"),
+            ("reference.kpi_targets", "BASE TABLE"),
+        ]
+        assert conn.execute("select * from marts.dim_users order by 1").fetchall() == [("k1", 1), ("k2", 2)]
+        assert conn.execute("select * from marts.v_user_keys").fetchall() == [("k1",)]
+        constraints = conn.execute(
+            "select constraint_type, constraint_column_names from duckdb_constraints() where table_name = 'dim_users'"
+        ).fetchall()
+        assert constraints == [("NOT NULL", ["user_key"])]  # the table's definition came with it
