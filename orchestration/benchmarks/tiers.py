@@ -262,8 +262,9 @@ def markdown_table(results: list[dict]) -> str:
     latest: dict[str, dict] = {}
     for result in results:  # later lines win
         tier = latest.setdefault(result["tier"], {})
-        if "full_seconds" in result:
-            tier.update(result)
+        notebook = {key: value for key, value in tier.items() if "notebook" in key}
+        if "full_seconds" in result:  # a whole run replaces the figures of the runs before it, never mixes with them
+            latest[result["tier"]] = result | notebook
         else:  # a --notebook-only line adds its DuckDB time, with the pandas time of the same run beside it
             tier |= {"duckdb_notebook_seconds": result["duckdb_notebook_seconds"]}
             tier |= {"notebook_pandas_seconds": result["pandas_seconds"], "notebook_pandas_oom": result["pandas_oom"]}
