@@ -294,22 +294,10 @@ snapshot_facts as (
     select
         snapshot_date,
         user_number,
-        max(signup_date) as signup_date,
-        max(last_active_date) as last_active_date,
-        max(previous_activity_date) as previous_activity_date,
-        max(window_active_days) as window_active_days,
-        max(window_interactions) as window_interactions,
-        max(window_creations) as window_creations,
-        max(creator_rank) as creator_rank,
-        max(creators) as creators,
-        max(last_order_date) as last_order_date,
-        max(window_orders) as window_orders,
-        max(window_spend) as window_spend,
-        max(r_score) as r_score,
-        max(f_score) as f_score,
-        max(m_score) as m_score,
-        max(is_at_risk) = 1 as is_at_risk,
-        max(at_risk_reason) as at_risk_reason
+        {%- for _, facts in fact_sources %}{% for fact in facts %}
+            max({{ fact }}) as {{ fact }},
+        {%- endfor %}{% endfor %}
+        max(is_at_risk) = 1 as is_at_risk
 
     from stacked_facts
     group by 1, 2
