@@ -19,7 +19,7 @@ SUITES["fct_cohort_retention"] = lambda: [
     *_cohort_retention_base(),
     gx.expectations.ExpectColumnValuesToBeBetween(column="ci_low", min_value=0, max_value=1),
     gx.expectations.ExpectColumnValuesToBeBetween(column="ci_high", min_value=0, max_value=1),
-    gx.expectations.ExpectColumnValuesToBeInSet(column="cohort_grain", value_set=["day", "week", "month"]),
+    gx.expectations.ExpectColumnValuesToBeInSet(column="grain", value_set=["day", "week", "month"]),
     gx.expectations.ExpectColumnValuesToBeInSet(column="cohort_type", value_set=["first_time", "recurring"]),
 ]
 SUITES["fct_cohort_summary"] = lambda: (

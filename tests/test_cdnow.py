@@ -61,7 +61,7 @@ def test_cdnow_monthly_purchase_retention_of_its_three_cohorts_matches_the_sourc
         rows = conn.execute(
             "select (year(cohort_start) - 1997) * 12 + month(cohort_start) - 1, period_number, cohort_size, "
             "retained_users from marts.fct_cohort_retention where retention_definition = 'purchase' "
-            "and cohort_grain = 'month' and breakdown_name = 'all' and retention_type = 'n_period' and is_mature"
+            "and grain = 'month' and breakdown_name = 'all' and retention_type = 'n_period' and is_mature"
         ).fetchall()
     actual = {(c, n): (size, retained) for c, n, size, retained in rows}
     assert actual == expected

@@ -25,7 +25,7 @@ EPOCH_MONDAY = date(1970, 1, 5)
 GRAINS = ("day", "week", "month")
 KEY = [
     "retention_definition",
-    "cohort_grain",
+    "grain",
     "cohort_start",
     "breakdown_name",
     "breakdown_value",
@@ -189,7 +189,7 @@ def _finish(long: pd.DataFrame, sizes: pd.Series, definition: dict, grain: str, 
     long["is_mature"] = [ends[c][n] <= as_of for c, n in zip(long["cohort"], long["last_needed"], strict=True)]
     long["retention_definition"] = definition["name"]
     long["cohort_type"] = definition["cohort_type"]
-    long["cohort_grain"] = grain
+    long["grain"] = grain
     long["cohort_start"] = [period_first_day(c, grain) for c in long["cohort"]]
     long["period_number"] = long["n"].astype(int)
     long["retained_users"] = long["retained"].where(long["is_mature"])
@@ -209,7 +209,7 @@ def both(sample_warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_every_cell_of_fct_cohort_retention_matches_pandas(both):
     expected, actual = both
-    assert set(expected["cohort_grain"]) == set(GRAINS)
+    assert set(expected["grain"]) == set(GRAINS)
     assert set(expected["retention_type"]) == {"n_period", "unbounded", "bracket"}
     assert len(actual) == len(expected)
     assert not actual.duplicated(KEY).any()
@@ -247,7 +247,7 @@ def test_weighted_curve_and_summary_agree_with_pandas(both, sample_warehouse):
         mature.groupby(
             [
                 "retention_definition",
-                "cohort_grain",
+                "grain",
                 "breakdown_name",
                 "breakdown_value",
                 "retention_type",
@@ -259,7 +259,7 @@ def test_weighted_curve_and_summary_agree_with_pandas(both, sample_warehouse):
     )
     with duckdb.connect(str(sample_warehouse["published"]), read_only=True) as conn:
         published = conn.execute(
-            "select retention_definition, cohort_grain, breakdown_name, breakdown_value, retention_type, "
+            "select retention_definition, grain, breakdown_name, breakdown_value, retention_type, "
             "period_number, mature_cohorts, cohort_users, retained_users, retention_rate from marts.fct_retention_curve"
         ).df()
         summary = conn.execute(
@@ -274,7 +274,7 @@ def test_weighted_curve_and_summary_agree_with_pandas(both, sample_warehouse):
     assert (merged["retained"] == merged["retained_users"]).all()
     assert np.allclose(merged["retention_rate"], merged["retained"] / merged["users"])
 
-    day = expected[(expected["cohort_grain"] == "day") & (expected["retention_type"] == "n_period")]
+    day = expected[(expected["grain"] == "day") & (expected["retention_type"] == "n_period")]
     assert len(summary) == len(
         day.drop_duplicates(["retention_definition", "cohort_start", "breakdown_name", "breakdown_value"])
     )

@@ -101,7 +101,7 @@ def _published_cells(db: Path) -> dict:
         rows = conn.execute(
             "select cast(cohort_start as varchar), period_number, cohort_size, retained_users, retention_rate, "
             "is_mature from marts.fct_cohort_retention "
-            "where retention_definition = 'activity' and cohort_grain = 'day' and breakdown_name = 'all' "
+            "where retention_definition = 'activity' and grain = 'day' and breakdown_name = 'all' "
             "and retention_type = 'n_period' and period_number <= 4"
         ).fetchall()
     return {(r[0], r[1]): tuple(r[2:]) for r in rows}

@@ -186,13 +186,13 @@ def reference(sample_warehouse) -> pd.DataFrame:
 def test_every_default_funnel_is_published_for_every_step(published):
     cfg = _vars()
     conv = published["conversion"]
-    overall = conv[(conv["entry_grain"] == "all") & (conv["breakdown_name"] == "all")]
+    overall = conv[(conv["grain"] == "all") & (conv["breakdown_name"] == "all")]
     for funnel in cfg["funnels"]:
         rows = overall[overall["funnel_name"] == funnel["name"]].sort_values("step_number")
         assert list(rows["step_name"]) == [s["name"] for s in funnel["steps"]]
         assert rows["users"].iloc[0] > 50, f"{funnel['name']}: too few entries on the sample to mean anything"
         assert rows["users"].iloc[-1] > 0, f"{funnel['name']}: nobody completes it on the sample"
-        assert rows["entry_period_start"].isna().all()
+        assert rows["period_start"].isna().all()
 
 
 def test_furthest_step_and_entry_per_user_match_the_pandas_reference(published, reference):
@@ -212,7 +212,7 @@ def test_furthest_step_and_entry_per_user_match_the_pandas_reference(published, 
 
 def test_step_counts_and_times_to_convert_match_the_pandas_reference(published, reference):
     conv = published["conversion"]
-    overall = conv[(conv["entry_grain"] == "all") & (conv["breakdown_name"] == "all")]
+    overall = conv[(conv["grain"] == "all") & (conv["breakdown_name"] == "all")]
     for funnel in _vars()["funnels"]:
         ref = reference[reference["funnel_name"] == funnel["name"]]
         for k in range(1, len(funnel["steps"]) + 1):
@@ -243,9 +243,9 @@ def test_the_funnels_differ_where_their_modes_say_they_should(reference):
 
 def test_conversion_invariants_and_wilson_bounds(published):
     conv = published["conversion"].sort_values(
-        ["funnel_name", "entry_grain", "entry_period_start", "breakdown_name", "breakdown_value", "step_number"]
+        ["funnel_name", "grain", "period_start", "breakdown_name", "breakdown_value", "step_number"]
     )
-    keys = ["funnel_name", "entry_grain", "entry_period_start", "breakdown_name", "breakdown_value"]
+    keys = ["funnel_name", "grain", "period_start", "breakdown_name", "breakdown_value"]
     grouped = conv.groupby(keys, dropna=False)["users"]
     assert (grouped.diff().fillna(0) <= 0).all(), "users increase along the steps somewhere"
     assert (conv["dropoff_users"] == conv["previous_step_users"] - conv["users"]).all()
@@ -263,7 +263,7 @@ def test_conversion_invariants_and_wilson_bounds(published):
     # each breakdown partitions the entrants of its period
     sums = (
         conv[conv["step_number"] == 1]
-        .groupby(["funnel_name", "entry_grain", "entry_period_start", "breakdown_name"], dropna=False)["users"]
+        .groupby(["funnel_name", "grain", "period_start", "breakdown_name"], dropna=False)["users"]
         .sum()
     )
     totals = sums.xs("all", level="breakdown_name")

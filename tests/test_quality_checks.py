@@ -19,7 +19,7 @@ def test_a_dau_spike_is_flagged_and_normal_noise_is_not():
         rows = [(f"u{u}", start + timedelta(days=d)) for d, n in enumerate([*history, 160]) for u in range(n)]
         conn.executemany("insert into intermediate.int_users_activity_days values (?, ?)", rows)
         conn.execute(
-            "create table marts.fct_cohort_retention (retention_definition varchar, cohort_grain varchar, "
+            "create table marts.fct_cohort_retention (retention_definition varchar, grain varchar, "
             "cohort_start date, breakdown_name varchar, retention_type varchar, period_number integer, "
             "retention_rate double, is_mature boolean)"
         )

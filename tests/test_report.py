@@ -21,7 +21,7 @@ def _hostile_report(tmp_path: Path) -> Path:
         conn.execute("create schema marts")
         conn.execute(
             "create table marts.fct_retention_curve as select 'activity' as retention_definition, "
-            "'day' as cohort_grain, 'n_period' as retention_type, 'acquisition_channel' as breakdown_name, "
+            "'day' as grain, 'n_period' as retention_type, 'acquisition_channel' as breakdown_name, "
             "? as breakdown_value, n as period_number, 0.5 / n as retention_rate, 0.4 / n as ci_low, "
             "0.6 / n as ci_high from range(1, 8) as t(n)",
             [HOSTILE],

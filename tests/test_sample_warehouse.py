@@ -25,7 +25,7 @@ def test_d1_retention_matches_a_count_from_the_landing_files(sample_warehouse):
     with duckdb.connect(str(sample_warehouse["published"]), read_only=True) as conn:
         actual = conn.execute(
             "select cohort_start, cohort_size, retained_users from marts.fct_cohort_retention "
-            "where retention_definition = 'activity' and cohort_grain = 'day' and breakdown_name = 'all' "
+            "where retention_definition = 'activity' and grain = 'day' and breakdown_name = 'all' "
             "and retention_type = 'n_period' and period_number = 1 and is_mature order by 1"
         ).fetchall()
     assert len(expected) > 60

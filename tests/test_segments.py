@@ -141,7 +141,7 @@ def test_weekly_lifecycle_matches_the_landing_files(sample_warehouse, dbt_vars):
     with duckdb.connect(str(sample_warehouse["published"]), read_only=True) as conn:
         actual = conn.execute(
             "select period_start, active_users, new_users, returning_users, resurrecting_users, dormant_users "
-            "from marts.fct_lifecycle where period_grain = 'week' order by 1"
+            "from marts.fct_lifecycle where grain = 'week' order by 1"
         ).fetchall()
     assert len(expected) >= 10
     assert actual == [tuple(row) for row in expected]
@@ -177,7 +177,7 @@ def test_weekly_recall_matches_the_landing_files(sample_warehouse, dbt_vars):
     with duckdb.connect(str(sample_warehouse["published"]), read_only=True) as conn:
         actual = conn.execute(
             "select period_start, silent_users_at_start, churned_users_at_start, recalled_users "
-            "from marts.fct_recall where period_grain = 'week' order by 1"
+            "from marts.fct_recall where grain = 'week' order by 1"
         ).fetchall()
     assert sum(row[3] for row in expected) > 100
     assert actual == [tuple(row) for row in expected]
@@ -194,7 +194,7 @@ def test_states_and_tiers_take_their_specified_values_on_the_sample(sample_wareh
         }
         recall = conn.execute(
             "select sum(lapsed_users_at_start), sum(recalled_users), avg(avg_active_spell_days) from marts.fct_recall"
-            " where period_grain = 'week' and is_complete"
+            " where grain = 'week' and is_complete"
         ).fetchone()
     # active, silent, churned, resurrected; base, active, koc, kol; new, growth (the sample spans 75 days, so no
     # user reaches the mature stage of 181+ days); at least 8 named RFM segments plus no_purchase.

@@ -8,7 +8,7 @@ select
     sum(retained_users) * 1.0 / sum(cohort_size) as retention_rate
 from marts.fct_cohort_retention
 where retention_definition = 'activity'
-    and cohort_grain = 'day'
+    and grain = 'day'
     and breakdown_name = 'all'
     and retention_type = 'n_period'
     and is_mature

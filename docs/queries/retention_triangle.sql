@@ -7,7 +7,7 @@ select
     retention_rate
 from marts.fct_cohort_retention
 where retention_definition = 'activity'
-    and cohort_grain = 'day'
+    and grain = 'day'
     and breakdown_name = 'all'
     and retention_type = 'n_period'
     and period_number <= 30

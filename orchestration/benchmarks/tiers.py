@@ -179,7 +179,7 @@ def pandas_agrees(pandas_out: Path, database: Path) -> tuple[int, int]:
                        max(case when period_number = 7 then retained_users end) as d7,
                        max(case when period_number = 30 then retained_users end) as d30
                 from marts.fct_cohort_retention
-                where retention_definition = 'activity' and cohort_grain = 'day' and breakdown_name = 'all'
+                where retention_definition = 'activity' and grain = 'day' and breakdown_name = 'all'
                   and retention_type = 'n_period' and period_number in (1, 7, 30) and is_mature
                 group by 1
             )

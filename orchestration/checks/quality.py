@@ -97,7 +97,7 @@ with daily as (
     union all
     select 'd' || period_number || '_retention_rate', cohort_start, retention_rate
     from marts.fct_cohort_retention
-    where retention_definition = 'activity' and cohort_grain = 'day' and breakdown_name = 'all'
+    where retention_definition = 'activity' and grain = 'day' and breakdown_name = 'all'
       and retention_type = 'n_period' and period_number in (1, 7) and is_mature
 ),
 latest as (select metric, max(day) as day from daily group by 1),

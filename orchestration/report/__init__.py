@@ -91,18 +91,18 @@ def heatmap_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict |
     """The retention triangle: the latest cohorts by their grain, periods 0..N, immature cells grey."""
     if "marts.fct_cohort_retention" not in tables:
         return None
-    grains = {g for (g,) in conn.execute("select distinct cohort_grain from marts.fct_cohort_retention").fetchall()}
+    grains = {g for (g,) in conn.execute("select distinct grain from marts.fct_cohort_retention").fetchall()}
     grain, cohorts, periods = ("week", 16, 12) if "week" in grains else ("day", 30, 30)
     rows = _rows(
         conn,
         """
         with recent as (
             select distinct cohort_start from marts.fct_cohort_retention
-            where cohort_grain = ? and retention_definition = 'activity' order by cohort_start desc limit ?
+            where grain = ? and retention_definition = 'activity' order by cohort_start desc limit ?
         )
         select cast(cohort_start as varchar) as cohort, period_number, retention_rate, cohort_size
         from marts.fct_cohort_retention
-        where cohort_grain = ? and retention_definition = 'activity' and breakdown_name = 'all'
+        where grain = ? and retention_definition = 'activity' and breakdown_name = 'all'
           and retention_type = 'n_period' and period_number <= ? and cohort_start in (select * from recent)
         order by cohort_start, period_number
         """,
@@ -127,7 +127,7 @@ def curves_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | 
             """
             select breakdown_value as series, period_number as x, retention_rate as y, ci_low, ci_high
             from marts.fct_retention_curve
-            where retention_definition = 'activity' and cohort_grain = 'day' and retention_type = 'n_period'
+            where retention_definition = 'activity' and grain = 'day' and retention_type = 'n_period'
               and breakdown_name = 'acquisition_channel' and period_number between 1 and 30
               and retention_rate is not null
             order by 1, 2
@@ -141,7 +141,7 @@ def curves_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | 
             select 'all users' as series, period_number as x,
                    sum(retained_users) * 1.0 / sum(cohort_size) as y, null as ci_low, null as ci_high
             from marts.fct_cohort_retention
-            where retention_definition = 'activity' and cohort_grain = 'day' and breakdown_name = 'all'
+            where retention_definition = 'activity' and grain = 'day' and breakdown_name = 'all'
               and retention_type = 'n_period' and is_mature and period_number between 1 and 30
             group by 2 order by 2
             """,
@@ -163,7 +163,7 @@ def funnel_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | 
         """
         select funnel_name, step_number, step_name, users, overall_conversion_rate, step_conversion_rate
         from marts.fct_funnel_conversion
-        where entry_period_start is null and breakdown_name = 'all'
+        where period_start is null and breakdown_name = 'all'
         order by funnel_name, step_number
         """,
     )
@@ -199,7 +199,7 @@ def lifecycle_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict
         """
         select cast(period_start as varchar) as period, new_users, returning_users, resurrecting_users,
                dormant_users
-        from marts.fct_lifecycle where period_grain = 'week' and is_complete order by period_start
+        from marts.fct_lifecycle where grain = 'week' and is_complete order by period_start
         """,
     )
     periods = [r["period"] for r in rows]

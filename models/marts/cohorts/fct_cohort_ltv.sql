@@ -35,7 +35,7 @@ as_of as (
 grains as (
 
     {%- for grain in grains %}
-        select cast('{{ grain }}' as {{ dbt.type_string() }}) as cohort_grain
+        select cast('{{ grain }}' as {{ dbt.type_string() }}) as grain
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -53,8 +53,8 @@ horizons as (
 members as (
 
     select
-        grains.cohort_grain,
-        {{ retention_period_start('grains.cohort_grain', 'users.signup_date') }} as cohort_start,
+        grains.grain,
+        {{ retention_period_start('grains.grain', 'users.signup_date') }} as cohort_start,
         users.user_key,
         cast('all' as {{ dbt.type_string() }}) as breakdown_name,
         cast('all' as {{ dbt.type_string() }}) as breakdown_value
@@ -66,8 +66,8 @@ members as (
         union all
 
         select
-            grains.cohort_grain,
-            {{ retention_period_start('grains.cohort_grain', 'users.signup_date') }} as cohort_start,
+            grains.grain,
+            {{ retention_period_start('grains.grain', 'users.signup_date') }} as cohort_start,
             users.user_key,
             cast('{{ breakdown }}' as {{ dbt.type_string() }}) as breakdown_name,
             cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }}) as breakdown_value
@@ -81,7 +81,7 @@ members as (
 cohort_sizes as (
 
     select
-        cohort_grain,
+        grain,
         cohort_start,
         breakdown_name,
         breakdown_value,
@@ -115,7 +115,7 @@ user_revenue as (
 cohort_revenue as (
 
     select
-        members.cohort_grain,
+        members.grain,
         members.cohort_start,
         members.breakdown_name,
         members.breakdown_value,
@@ -133,7 +133,7 @@ cohort_revenue as (
 cells as (
 
     select
-        cohort_sizes.cohort_grain,
+        cohort_sizes.grain,
         cohort_sizes.cohort_start,
         cohort_sizes.breakdown_name,
         cohort_sizes.breakdown_value,
@@ -144,13 +144,13 @@ cells as (
         {{ dbt.dateadd(
             'day',
             'horizons.days_since_signup',
-            retention_period_end('cohort_sizes.cohort_grain', 'cohort_sizes.cohort_start', '0')
+            retention_period_end('cohort_sizes.grain', 'cohort_sizes.cohort_start', '0')
         ) }} as last_observed_day_needed
 
     from cohort_sizes
     cross join horizons
     left join cohort_revenue
-        on cohort_sizes.cohort_grain = cohort_revenue.cohort_grain
+        on cohort_sizes.grain = cohort_revenue.grain
             and cohort_sizes.cohort_start = cohort_revenue.cohort_start
             and cohort_sizes.breakdown_name = cohort_revenue.breakdown_name
             and cohort_sizes.breakdown_value = cohort_revenue.breakdown_value
@@ -161,7 +161,7 @@ cells as (
 final as (
 
     select
-        cast(cells.cohort_grain as {{ dbt.type_string() }}) as cohort_grain,
+        cast(cells.grain as {{ dbt.type_string() }}) as grain,
         cast(cells.cohort_start as date) as cohort_start,
         cast(cells.breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
         cast(cells.breakdown_value as {{ dbt.type_string() }}) as breakdown_value,

@@ -100,7 +100,7 @@ grains as (
 
     {%- for grain in grains %}
     select
-        cast('{{ grain }}' as {{ dbt.type_string() }}) as cohort_grain,
+        cast('{{ grain }}' as {{ dbt.type_string() }}) as grain,
         {{ max_periods[grain] }} as max_period_number
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -110,7 +110,7 @@ grains as (
 periods as (
 
     select
-        grains.cohort_grain,
+        grains.grain,
         cast(series.generated_number - 1 as integer) as period_number
 
     from ({{ dbt.generate_series(max_periods.values() | max + 1) }}) as series
@@ -123,7 +123,7 @@ brackets as (
 
     {%- for row in bracket_rows %}
     select
-        cast('{{ row[0] }}' as {{ dbt.type_string() }}) as cohort_grain,
+        cast('{{ row[0] }}' as {{ dbt.type_string() }}) as grain,
         {{ row[1] }} as first_period_number,
         {{ row[2] }} as last_period_number,
         cast('{{ prefixes[row[0]] }}{{ row[1] }}{% if row[2] != row[1] %}-{{ prefixes[row[0]] }}{{ row[2] }}{% endif %}'
@@ -131,7 +131,7 @@ brackets as (
     {% if not loop.last %}union all{% endif %}
     {%- else %}
     select
-        cast(null as {{ dbt.type_string() }}) as cohort_grain,
+        cast(null as {{ dbt.type_string() }}) as grain,
         0 as first_period_number,
         0 as last_period_number,
         cast(null as {{ dbt.type_string() }}) as bracket_label
@@ -190,8 +190,8 @@ members as (
     select distinct
         entries.retention_definition,
         entries.cohort_type,
-        grains.cohort_grain,
-        {{ retention_period_start('grains.cohort_grain', 'entries.entry_date') }} as cohort_start,
+        grains.grain,
+        {{ retention_period_start('grains.grain', 'entries.entry_date') }} as cohort_start,
         entries.user_number
 
     from entries
@@ -205,9 +205,9 @@ return_periods as (
 
     select distinct
         retention_days.retention_definition,
-        grains.cohort_grain,
+        grains.grain,
         retention_days.user_number,
-        {{ retention_period_start('grains.cohort_grain', 'retention_days.activity_date') }} as period_start
+        {{ retention_period_start('grains.grain', 'retention_days.activity_date') }} as period_start
 
     from retention_days
     cross join grains
@@ -221,16 +221,16 @@ member_periods as (
 
     select
         members.retention_definition,
-        members.cohort_grain,
+        members.grain,
         members.cohort_start,
         members.user_number,
-        {{ retention_period_number('members.cohort_grain', 'members.cohort_start', 'return_periods.period_start') }}
+        {{ retention_period_number('members.grain', 'members.cohort_start', 'return_periods.period_start') }}
             as period_number
 
     from members
     inner join return_periods
         on members.retention_definition = return_periods.retention_definition
-        and members.cohort_grain = return_periods.cohort_grain
+        and members.grain = return_periods.grain
         and members.user_number = return_periods.user_number
         and return_periods.period_start >= members.cohort_start
 
@@ -243,7 +243,7 @@ member_attributes as (
     select
         members.retention_definition,
         members.cohort_type,
-        members.cohort_grain,
+        members.grain,
         members.cohort_start,
         members.user_number
         {%- for breakdown in breakdowns %},
@@ -262,19 +262,19 @@ cohort_sizes as (
     select
         retention_definition,
         cohort_type,
-        cohort_grain,
+        grain,
         cohort_start,
         {{ breakdown_name_value(breakdowns) }},
         count(*) as cohort_size
 
     from member_attributes
-    group by {{ breakdown_grouping_sets('retention_definition, cohort_type, cohort_grain, cohort_start', breakdowns) }}
+    group by {{ breakdown_grouping_sets('retention_definition, cohort_type, grain, cohort_start', breakdowns) }}
 
 ),
 
 {#- A member and their breakdown values: the grain of the member-level rows counted below. -#}
 {%- set member_columns -%}
-    period_members.retention_definition, period_members.cohort_type, period_members.cohort_grain,
+    period_members.retention_definition, period_members.cohort_type, period_members.grain,
         period_members.cohort_start, period_members.user_number
         {%- for breakdown in breakdowns %}, period_members.breakdown_{{ loop.index }}{% endfor %}
 {%- endset %}
@@ -289,7 +289,7 @@ period_members as (
     from member_periods
     inner join member_attributes
         on member_periods.retention_definition = member_attributes.retention_definition
-        and member_periods.cohort_grain = member_attributes.cohort_grain
+        and member_periods.grain = member_attributes.grain
         and member_periods.cohort_start = member_attributes.cohort_start
         and member_periods.user_number = member_attributes.user_number
 
@@ -300,7 +300,7 @@ n_period_counts as (
     select
         retention_definition,
         cohort_type,
-        cohort_grain,
+        grain,
         cohort_start,
         {{ breakdown_name_value(breakdowns) }},
         period_number,
@@ -308,7 +308,7 @@ n_period_counts as (
 
     from period_members
     group by {{ breakdown_grouping_sets(
-        'retention_definition, cohort_type, cohort_grain, cohort_start, period_number', breakdowns) }}
+        'retention_definition, cohort_type, grain, cohort_start, period_number', breakdowns) }}
 
 ),
 
@@ -325,7 +325,7 @@ last_periods as (
 
     from period_members
     inner join grains
-        on period_members.cohort_grain = grains.cohort_grain
+        on period_members.grain = grains.grain
     group by {{ member_columns }}
 
 ),
@@ -335,7 +335,7 @@ last_period_counts as (
     select
         retention_definition,
         cohort_type,
-        cohort_grain,
+        grain,
         cohort_start,
         {{ breakdown_name_value(breakdowns) }},
         last_period_number,
@@ -343,7 +343,7 @@ last_period_counts as (
 
     from last_periods
     group by {{ breakdown_grouping_sets(
-        'retention_definition, cohort_type, cohort_grain, cohort_start, last_period_number', breakdowns) }}
+        'retention_definition, cohort_type, grain, cohort_start, last_period_number', breakdowns) }}
 
 ),
 
@@ -355,7 +355,7 @@ bracket_members as (
 
     from period_members
     inner join brackets
-        on period_members.cohort_grain = brackets.cohort_grain
+        on period_members.grain = brackets.grain
         and period_members.period_number between brackets.first_period_number and brackets.last_period_number
 
 ),
@@ -365,7 +365,7 @@ bracket_counts as (
     select
         retention_definition,
         cohort_type,
-        cohort_grain,
+        grain,
         cohort_start,
         {{ breakdown_name_value(breakdowns) }},
         first_period_number,
@@ -373,7 +373,7 @@ bracket_counts as (
 
     from bracket_members
     group by {{ breakdown_grouping_sets(
-        'retention_definition, cohort_type, cohort_grain, cohort_start, first_period_number', breakdowns) }}
+        'retention_definition, cohort_type, grain, cohort_start, first_period_number', breakdowns) }}
 
 ),
 
@@ -382,7 +382,7 @@ period_cells as (
     select
         cohort_sizes.retention_definition,
         cohort_sizes.cohort_type,
-        cohort_sizes.cohort_grain,
+        cohort_sizes.grain,
         cohort_sizes.cohort_start,
         cohort_sizes.breakdown_name,
         cohort_sizes.breakdown_value,
@@ -392,7 +392,7 @@ period_cells as (
         sum(coalesce(last_period_counts.users_ending, 0)) over (
             partition by
                 cohort_sizes.retention_definition,
-                cohort_sizes.cohort_grain,
+                cohort_sizes.grain,
                 cohort_sizes.cohort_start,
                 cohort_sizes.breakdown_name,
                 cohort_sizes.breakdown_value
@@ -402,17 +402,17 @@ period_cells as (
 
     from cohort_sizes
     inner join periods
-        on cohort_sizes.cohort_grain = periods.cohort_grain
+        on cohort_sizes.grain = periods.grain
     left join n_period_counts
         on cohort_sizes.retention_definition = n_period_counts.retention_definition
-        and cohort_sizes.cohort_grain = n_period_counts.cohort_grain
+        and cohort_sizes.grain = n_period_counts.grain
         and cohort_sizes.cohort_start = n_period_counts.cohort_start
         and cohort_sizes.breakdown_name = n_period_counts.breakdown_name
         and cohort_sizes.breakdown_value = n_period_counts.breakdown_value
         and periods.period_number = n_period_counts.period_number
     left join last_period_counts
         on cohort_sizes.retention_definition = last_period_counts.retention_definition
-        and cohort_sizes.cohort_grain = last_period_counts.cohort_grain
+        and cohort_sizes.grain = last_period_counts.grain
         and cohort_sizes.cohort_start = last_period_counts.cohort_start
         and cohort_sizes.breakdown_name = last_period_counts.breakdown_name
         and cohort_sizes.breakdown_value = last_period_counts.breakdown_value
@@ -429,7 +429,7 @@ cells as (
     select
         retention_definition,
         cohort_type,
-        cohort_grain,
+        grain,
         cohort_start,
         breakdown_name,
         breakdown_value,
@@ -448,7 +448,7 @@ cells as (
     select
         cohort_sizes.retention_definition,
         cohort_sizes.cohort_type,
-        cohort_sizes.cohort_grain,
+        cohort_sizes.grain,
         cohort_sizes.cohort_start,
         cohort_sizes.breakdown_name,
         cohort_sizes.breakdown_value,
@@ -461,10 +461,10 @@ cells as (
 
     from cohort_sizes
     inner join brackets
-        on cohort_sizes.cohort_grain = brackets.cohort_grain
+        on cohort_sizes.grain = brackets.grain
     left join bracket_counts
         on cohort_sizes.retention_definition = bracket_counts.retention_definition
-        and cohort_sizes.cohort_grain = bracket_counts.cohort_grain
+        and cohort_sizes.grain = bracket_counts.grain
         and cohort_sizes.cohort_start = bracket_counts.cohort_start
         and cohort_sizes.breakdown_name = bracket_counts.breakdown_name
         and cohort_sizes.breakdown_value = bracket_counts.breakdown_value
@@ -477,7 +477,7 @@ matured as (
 
     select
         cells.*,
-        {{ retention_period_end('cells.cohort_grain', 'cells.cohort_start', 'cells.window_last_period_number') }}
+        {{ retention_period_end('cells.grain', 'cells.cohort_start', 'cells.window_last_period_number') }}
             <= as_of.as_of_date as is_mature
 
     from cells
@@ -490,7 +490,7 @@ final as (
     select
         cast(retention_definition as {{ dbt.type_string() }}) as retention_definition,
         cast(cohort_type as {{ dbt.type_string() }}) as cohort_type,
-        cast(cohort_grain as {{ dbt.type_string() }}) as cohort_grain,
+        cast(grain as {{ dbt.type_string() }}) as grain,
         cast(cohort_start as date) as cohort_start,
         cast(breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
         cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,

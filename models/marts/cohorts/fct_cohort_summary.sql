@@ -6,7 +6,7 @@ with
 retention as {{ not_materialized() }} (
 
     select * from {{ ref('fct_cohort_retention') }}
-    where cohort_grain = 'day'
+    where grain = 'day'
         and retention_type = 'n_period'
 
 ),

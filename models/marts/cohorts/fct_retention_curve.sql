@@ -16,7 +16,7 @@ weighted as (
     select
         retention_definition,
         cohort_type,
-        cohort_grain,
+        grain,
         breakdown_name,
         breakdown_value,
         retention_type,
@@ -36,7 +36,7 @@ final as (
     select
         cast(retention_definition as {{ dbt.type_string() }}) as retention_definition,
         cast(cohort_type as {{ dbt.type_string() }}) as cohort_type,
-        cast(cohort_grain as {{ dbt.type_string() }}) as cohort_grain,
+        cast(grain as {{ dbt.type_string() }}) as grain,
         cast(breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
         cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
         cast(retention_type as {{ dbt.type_string() }}) as retention_type,

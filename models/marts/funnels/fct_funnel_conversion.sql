@@ -1,6 +1,6 @@
 -- Funnel conversion per funnel x entry period x breakdown x step (METRICS.md section 4; docs/funnels.md).
 -- A user enters a funnel's cohort by the time of step 1 of the attempt that counts for them
--- (fct_funnel_user_progress); entry_grain 'all' is the all-time row, with entry_period_start NULL.
+-- (fct_funnel_user_progress); grain 'all' is the all-time row, with period_start NULL.
 -- Rates carry numerator, denominator and a 95% Wilson interval: ci_* on overall conversion (users / entry_users),
 -- step_ci_* on step conversion (users / previous_step_users).
 {%- set sentinel = "cast('1900-01-01' as date)" %}
@@ -36,7 +36,7 @@ entries as (
 
 entry_periods as (
 
-    select funnel_name, user_key, 'all' as entry_grain, {{ sentinel }} as entry_period_start
+    select funnel_name, user_key, 'all' as grain, {{ sentinel }} as period_start
     from entries
     {%- for grain in var('funnel_entry_grains') %}
 
@@ -45,8 +45,8 @@ entry_periods as (
         select
             funnel_name,
             user_key,
-            '{{ grain }}' as entry_grain,
-            cast({{ dbt.date_trunc(grain, 'entry_date') }} as date) as entry_period_start
+            '{{ grain }}' as grain,
+            cast({{ dbt.date_trunc(grain, 'entry_date') }} as date) as period_start
         from entries
     {%- endfor %}
 
@@ -70,8 +70,8 @@ cells as (
 
     select
         entry_periods.funnel_name,
-        entry_periods.entry_grain,
-        entry_periods.entry_period_start,
+        entry_periods.grain,
+        entry_periods.period_start,
         user_breakdowns.breakdown_name,
         user_breakdowns.breakdown_value,
         entry_periods.user_key
@@ -86,8 +86,8 @@ step_counts as (
 
     select
         cells.funnel_name,
-        cells.entry_grain,
-        cells.entry_period_start,
+        cells.grain,
+        cells.period_start,
         cells.breakdown_name,
         cells.breakdown_value,
         steps.step_number,
@@ -112,11 +112,11 @@ with_previous as (
     select
         step_counts.*,
         max(case when step_number = 1 then users end) over (
-            partition by funnel_name, entry_grain, entry_period_start, breakdown_name, breakdown_value
+            partition by funnel_name, grain, period_start, breakdown_name, breakdown_value
         ) as entry_users,
         coalesce(
             lag(users) over (
-                partition by funnel_name, entry_grain, entry_period_start, breakdown_name, breakdown_value
+                partition by funnel_name, grain, period_start, breakdown_name, breakdown_value
                 order by step_number
             ),
             users
@@ -130,8 +130,8 @@ final as (
 
     select
         cast(funnel_name as {{ dbt.type_string() }}) as funnel_name,
-        cast(entry_grain as {{ dbt.type_string() }}) as entry_grain,
-        cast(case when entry_grain <> 'all' then entry_period_start end as date) as entry_period_start,
+        cast(grain as {{ dbt.type_string() }}) as grain,
+        cast(case when grain <> 'all' then period_start end as date) as period_start,
         cast(breakdown_name as {{ dbt.type_string() }}) as breakdown_name,
         cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
         cast(step_number as integer) as step_number,

@@ -142,7 +142,7 @@ retention_cells as (
 
     from retention
     where retention_definition = 'activity'
-        and cohort_grain = 'day'
+        and grain = 'day'
         and breakdown_name = 'all'
         and retention_type = 'n_period'
         and period_number in ({{ retention_days | join(', ') }})
@@ -290,7 +290,7 @@ recall_metrics as (
     -- period starts, the same daily states as dim_user_segments.activity_state).
     select
         'recall_rate' as metric_name,
-        recall.period_grain as grain,
+        recall.grain,
         recall.period_start,
         'all' as breakdown_name,
         'all' as breakdown_value,

@@ -85,7 +85,7 @@ calendar as {{ not_materialized() }} (
     lifecycle_{{ grain }} as (
 
         select
-            '{{ grain }}' as period_grain,
+            '{{ grain }}' as grain,
             periods.period_start,
             coalesce(active_counts.active_users, 0) as active_users,
             coalesce(active_counts.new_users, 0) as new_users,
@@ -121,7 +121,7 @@ unioned as (
 final as (
 
     select
-        cast(unioned.period_grain as {{ dbt.type_string() }}) as period_grain,
+        cast(unioned.grain as {{ dbt.type_string() }}) as grain,
         cast(unioned.period_start as date) as period_start,
         cast(unioned.period_end as date) as period_end,
         cast(unioned.period_end <= as_of.as_of_date as boolean) as is_complete,

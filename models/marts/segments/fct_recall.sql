@@ -29,7 +29,7 @@ periods as (
 
     {%- for grain in var('recall_grains') %}
         select distinct
-            '{{ grain }}' as period_grain,
+            '{{ grain }}' as grain,
             cast({{ dbt.date_trunc(grain, 'date_day') }} as date) as period_start,
             cast({{ dbt.dateadd('day', -1, dbt.dateadd(grain, 1, dbt.date_trunc(grain, 'date_day'))) }} as date)
                 as period_end
@@ -57,7 +57,7 @@ lapses as (
 lapsed_at_start as (
 
     select
-        periods.period_grain,
+        periods.grain,
         periods.period_start,
         lapses.user_key,
         case
@@ -80,7 +80,7 @@ lapsed_at_start as (
 recall_counts as (
 
     select
-        period_grain,
+        grain,
         period_start,
         sum(case when state_at_start = 'silent' then 1 else 0 end) as silent_users_at_start,
         sum(case when state_at_start = 'churned' then 1 else 0 end) as churned_users_at_start,
@@ -97,7 +97,7 @@ recall_counts as (
 spell_counts as (
 
     select
-        periods.period_grain,
+        periods.grain,
         periods.period_start,
         count(*) as spells_turned_silent,
         avg(cast({{ dbt.datediff('spells.spell_start_date', 'spells.turns_silent_date', 'day') }} as double))
@@ -115,7 +115,7 @@ spell_counts as (
 final as (
 
     select
-        cast(periods.period_grain as {{ dbt.type_string() }}) as period_grain,
+        cast(periods.grain as {{ dbt.type_string() }}) as grain,
         cast(periods.period_start as date) as period_start,
         cast(periods.period_end as date) as period_end,
         cast(periods.period_end <= as_of.as_of_date as boolean) as is_complete,
@@ -136,10 +136,10 @@ final as (
     from periods
     cross join as_of
     left join recall_counts
-        on periods.period_grain = recall_counts.period_grain
+        on periods.grain = recall_counts.grain
             and periods.period_start = recall_counts.period_start
     left join spell_counts
-        on periods.period_grain = spell_counts.period_grain
+        on periods.grain = spell_counts.grain
             and periods.period_start = spell_counts.period_start
 
 )

@@ -38,7 +38,7 @@ period_members as (
 
     {%- for grain in var('segment_history_grains') %}
         select
-            '{{ grain }}' as period_grain,
+            '{{ grain }}' as grain,
             cast({{ dbt.date_trunc(grain, 'snapshot_date_sub.as_of_date') }} as date) as period_start,
             snapshot_date_sub.as_of_date as period_end,
             cast({{ dbt.last_day(dbt.dateadd('day', 1, 'snapshot_date_sub.as_of_date'), grain) }} as date)
@@ -62,7 +62,7 @@ members_measured as (
     from period_members  -- noqa: AL04
     left join (
         select
-            period_members.period_grain,
+            period_members.grain,
             period_members.period_end,
             period_members.user_key,
             sum(orders.amount) as revenue
@@ -74,12 +74,12 @@ members_measured as (
                 and orders.order_date between period_members.period_start and period_members.period_end
         group by 1, 2, 3
     ) as revenue
-        on period_members.period_grain = revenue.period_grain
+        on period_members.grain = revenue.grain
             and period_members.period_end = revenue.period_end
             and period_members.user_key = revenue.user_key
     left join (
         select distinct
-            period_members.period_grain,
+            period_members.grain,
             period_members.period_end,
             period_members.user_key
 
@@ -89,7 +89,7 @@ members_measured as (
                 and activity_days.activity_date > period_members.period_end
                 and activity_days.activity_date <= period_members.next_period_end
     ) as next_active
-        on period_members.period_grain = next_active.period_grain
+        on period_members.grain = next_active.grain
             and period_members.period_end = next_active.period_end
             and period_members.user_key = next_active.user_key
 
@@ -99,7 +99,7 @@ unpivoted as (
 
     {%- for dimension in var('segment_dimensions') %}
         select
-            period_grain,
+            grain,
             period_start,
             period_end,
             next_period_end,
@@ -117,7 +117,7 @@ unpivoted as (
 segments as (
 
     select
-        period_grain,
+        grain,
         period_start,
         period_end,
         next_period_end,
@@ -135,7 +135,7 @@ segments as (
 totals as (
 
     select
-        period_grain,
+        grain,
         period_end,
         segment_dimension,
         sum(users) as total_users
@@ -148,7 +148,7 @@ totals as (
 final as (
 
     select
-        cast(segments.period_grain as {{ dbt.type_string() }}) as period_grain,
+        cast(segments.grain as {{ dbt.type_string() }}) as grain,
         cast(segments.period_start as date) as period_start,
         cast(segments.period_end as date) as period_end,
         cast(segments.segment_dimension as {{ dbt.type_string() }}) as segment_dimension,
@@ -181,7 +181,7 @@ final as (
 
     from segments
     inner join totals
-        on segments.period_grain = totals.period_grain
+        on segments.grain = totals.grain
             and segments.period_end = totals.period_end
             and segments.segment_dimension = totals.segment_dimension
     cross join as_of

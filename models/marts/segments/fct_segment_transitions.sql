@@ -12,7 +12,7 @@ period_members as (
 
     {%- for grain in var('segment_history_grains') %}
         select
-            '{{ grain }}' as period_grain,
+            '{{ grain }}' as grain,
             snapshot_sub.*,
             lag(snapshot_sub.as_of_date) over (
                 partition by snapshot_sub.user_key order by snapshot_sub.as_of_date
@@ -29,7 +29,7 @@ paired as (
 
     {%- for dimension in var('segment_dimensions') %}
         select
-            current_period.period_grain,
+            current_period.grain,
             current_period.previous_period_end,
             current_period.as_of_date as period_end,
             '{{ dimension }}' as segment_dimension,
@@ -38,7 +38,7 @@ paired as (
 
         from period_members as current_period
         inner join period_members as previous_period
-            on current_period.period_grain = previous_period.period_grain
+            on current_period.grain = previous_period.grain
                 and current_period.user_key = previous_period.user_key
                 and current_period.previous_period_end = previous_period.as_of_date
         {% if not loop.last %}union all{% endif %}
@@ -49,7 +49,7 @@ paired as (
 transitions as (
 
     select
-        period_grain,
+        grain,
         previous_period_end,
         period_end,
         segment_dimension,
@@ -65,7 +65,7 @@ transitions as (
 rates as (
 
     select
-        cast(period_grain as {{ dbt.type_string() }}) as period_grain,
+        cast(grain as {{ dbt.type_string() }}) as grain,
         cast(previous_period_end as date) as previous_period_end,
         cast(period_end as date) as period_end,
         cast(segment_dimension as {{ dbt.type_string() }}) as segment_dimension,
@@ -73,10 +73,10 @@ rates as (
         cast(to_value as {{ dbt.type_string() }}) as to_value,
         cast(users as bigint) as users,
         cast(sum(users) over (
-            partition by period_grain, period_end, segment_dimension, from_value
+            partition by grain, period_end, segment_dimension, from_value
         ) as bigint) as from_users,
         cast(users * 1.0 / sum(users) over (
-            partition by period_grain, period_end, segment_dimension, from_value
+            partition by grain, period_end, segment_dimension, from_value
         ) as double) as transition_rate
 
     from transitions

@@ -12,7 +12,7 @@ final as (
 
     select
         n_period.retention_definition,
-        n_period.cohort_grain,
+        n_period.grain,
         n_period.cohort_start,
         n_period.breakdown_name,
         n_period.breakdown_value,
@@ -23,7 +23,7 @@ final as (
     from retention as n_period
     inner join retention as unbounded
         on n_period.retention_definition = unbounded.retention_definition
-        and n_period.cohort_grain = unbounded.cohort_grain
+        and n_period.grain = unbounded.grain
         and n_period.cohort_start = unbounded.cohort_start
         and n_period.breakdown_name = unbounded.breakdown_name
         and n_period.breakdown_value = unbounded.breakdown_value

@@ -13,7 +13,7 @@ final as (
 
     select
         later.retention_definition,
-        later.cohort_grain,
+        later.grain,
         later.cohort_start,
         later.breakdown_name,
         later.breakdown_value,
@@ -24,7 +24,7 @@ final as (
     from retention as later
     inner join retention as earlier
         on later.retention_definition = earlier.retention_definition
-        and later.cohort_grain = earlier.cohort_grain
+        and later.grain = earlier.grain
         and later.cohort_start = earlier.cohort_start
         and later.breakdown_name = earlier.breakdown_name
         and later.breakdown_value = earlier.breakdown_value

@@ -9,7 +9,7 @@ cells as (
     select
         *,
         lag(users) over (
-            partition by funnel_name, entry_grain, entry_period_start, breakdown_name, breakdown_value
+            partition by funnel_name, grain, period_start, breakdown_name, breakdown_value
             order by step_number
         ) as previous_users
 

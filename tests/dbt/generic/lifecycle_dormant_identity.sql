@@ -7,12 +7,12 @@ with
 periods as (
 
     select
-        period_grain,
+        grain,
         period_start,
         active_users,
         returning_users,
         dormant_users,
-        coalesce(lag(active_users) over (partition by period_grain order by period_start), 0)
+        coalesce(lag(active_users) over (partition by grain order by period_start), 0)
             as previous_active_users
 
     from {{ model }}
