@@ -1,4 +1,19 @@
--- Every signed-up user's segments as of the as-of date (var segments_as_of_date, else the last activity day).
+-- Every signed-up user's segments as of the as-of date (var segments_as_of_date, else the last activity day): the
+-- as-of date's snapshot in the shape of fct_user_segment_history, whose contract columns and types it takes, all
+-- but the week-end and month-end flags. The rows come from the snapshots the history is cut from, because the
+-- history keeps week and month ends only and the as-of date is often neither.
+-- depends_on: {{ ref('fct_user_segment_history') }}
+{%- set history = graph.nodes.values()
+    | selectattr('resource_type', 'equalto', 'model')
+    | selectattr('name', 'equalto', 'fct_user_segment_history')
+    | list if execute else [] %}
+{%- set columns = history[0].columns.values() | rejectattr('name', 'in', ['is_week_end', 'is_month_end']) | list
+    if history else [] %}
+{%- set casts = [] %}
+{%- for column in columns %}
+    {%- set data_type = dbt.type_string() if column.data_type == 'varchar' else column.data_type %}
+    {%- do casts.append('cast(' ~ column.name ~ ' as ' ~ data_type ~ ') as ' ~ column.name) %}
+{%- endfor %}
 with
 
 snapshots as {{ not_materialized() }} (
@@ -10,30 +25,7 @@ snapshots as {{ not_materialized() }} (
 final as (
 
     select
-        cast(user_key as {{ dbt.type_string() }}) as user_key,
-        cast(as_of_date as date) as as_of_date,
-
-        cast(signup_date as date) as signup_date,
-        cast(tenure_days as integer) as tenure_days,
-        cast(tenure_stage as {{ dbt.type_string() }}) as tenure_stage,
-        cast(last_active_date as date) as last_active_date,
-        cast(days_since_active as integer) as days_since_active,
-        cast(activity_state as {{ dbt.type_string() }}) as activity_state,
-        cast(window_active_days as integer) as window_active_days,
-        cast(window_interactions as bigint) as window_interactions,
-        cast(window_creations as bigint) as window_creations,
-        cast(engagement_tier as {{ dbt.type_string() }}) as engagement_tier,
-        cast(value_tier as {{ dbt.type_string() }}) as value_tier,
-        cast(trailing_365d_spend as double) as trailing_365d_spend,
-        cast(rfm_recency_days as integer) as rfm_recency_days,
-        cast(rfm_frequency as integer) as rfm_frequency,
-        cast(rfm_monetary as double) as rfm_monetary,
-        cast(r_score as integer) as r_score,
-        cast(f_score as integer) as f_score,
-        cast(m_score as integer) as m_score,
-        cast(rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
-        cast(is_at_risk as boolean) as is_at_risk,
-        cast(at_risk_reason as {{ dbt.type_string() }}) as at_risk_reason
+        {{ casts | join(',\n        ') }}
 
     from snapshots
     where is_as_of_date

@@ -1,5 +1,6 @@
 -- Segment history: every signed-up user's segments at each week end (Sunday) and month end up to the as-of date,
 -- so the size stays bounded (users x (weeks + months)). Feeds fct_segment_summary and fct_segment_transitions.
+-- Its contract (columns and types) is also the shape of dim_user_segments, which adds no columns of its own.
 with
 
 snapshots as {{ not_materialized() }} (
