@@ -27,8 +27,8 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path
 
 @pytest.fixture
 def run_refresh(workspace: dict[str, Path]) -> Callable[[], int]:
-    """Run `python -m orchestration.run` in this process against the workspace; returns its exit code."""
-    from orchestration.run import main
+    """Run `python -m cli.run` in this process against the workspace; returns its exit code."""
+    from cli.run import main
 
     return lambda: main([])
 
@@ -43,8 +43,8 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     Tests that compare marts with an independent implementation read `published` (read-only) and the landing
     files under `landing`; they must not write to either.
     """
-    from orchestration.run import main
-    from orchestration.sample_data import SampleSpec, write_landing
+    from cli.run import main
+    from retention_warehouse.sample_data import SampleSpec, write_landing
 
     root = tmp_path_factory.mktemp("sample_warehouse")
     paths = {"landing": root / "landing", "warehouse": root / "wh", "dagster": root / "dagster"}

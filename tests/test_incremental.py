@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingestion import load_landing
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.ingestion import load_landing
+from retention_warehouse.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
