@@ -1,4 +1,9 @@
-"""Shared fixtures: a throwaway landing folder and warehouse, and a way to run the real Dagster job into them."""
+"""Shared fixtures: a throwaway landing folder and warehouse, and a way to run the real Dagster job into them.
+
+Two lanes: a test that uses one of INTEGRATION_FIXTURES (directly or through another fixture) runs the Dagster job
+or a real dbt build, and is marked `integration` here (`make test-integration`); every other test is a unit test
+(`make test-unit`, `pytest -m "not integration"`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,14 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+INTEGRATION_FIXTURES = {"sample_warehouse", "run_refresh", "workspace"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-pytestmark = pytest.mark.e2e
-
 
 def _contents(database: Path) -> dict[str, list[tuple]]:
     """Every table and view of every schema, as sorted rows."""
