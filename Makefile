@@ -9,10 +9,9 @@ BIN := $(VENV)/bin
 # uv: the one on PATH, else a private copy installed with pip into .tools/
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 
-export RW_LANDING_DIR ?= data/landing
-export RW_WAREHOUSE_DIR ?= warehouse
-export RW_DUCKDB_PATH := $(abspath $(RW_WAREHOUSE_DIR))/work/retention.duckdb
-export DAGSTER_HOME ?= $(abspath $(RW_WAREHOUSE_DIR))/dagster
+# RW_LANDING_DIR, RW_WAREHOUSE_DIR, RW_DUCKDB_PATH and DAGSTER_HOME as retention_warehouse/settings.py resolves them
+# (where their defaults are written; it needs only the standard library, so it runs before `make install`).
+$(foreach setting,$(shell $(PYTHON) -m cli.settings 2>/dev/null),$(eval export $(setting)))
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export UV_PYTHON_DOWNLOADS := never
@@ -20,11 +19,13 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --project-dir . --profiles-dir .
 DBT_SOURCES := dbt_project.yml profiles.yml packages.yml $(shell find models macros seeds tests/dbt -type f 2>/dev/null)
 
-.PHONY: help install manifest sample run dev docs sql browser test lint clean distclean
+.PHONY: help install install-spark manifest sample run dev docs sql browser parquet cdnow bench bench-incremental \
+	test test-unit test-integration test-spark lint clean distclean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
+# Setup
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
@@ -35,6 +36,12 @@ $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
 
 install: $(VENV)/.installed  ## create .venv from the lock file
 
+$(VENV)/.installed-spark: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON) --group spark
+	@touch $(VENV)/.installed $@
+
+install-spark: $(VENV)/.installed-spark  ## also install dbt-spark[session] (pyspark; needs Java 17)
+
 target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
 	$(DBT) deps $(DBT_FLAGS) --quiet
 	$(DBT) parse $(DBT_FLAGS) --quiet
@@ -42,11 +49,12 @@ target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
 
 manifest: target/manifest.json  ## parse the dbt project (Dagster needs the manifest)
 
+# Build and explore
 sample: $(VENV)/.installed  ## (re)generate the sample data into RW_LANDING_DIR
-	$(BIN)/python -m orchestration.sample_data --out $(RW_LANDING_DIR)
+	$(BIN)/python -m cli.sample --out $(RW_LANDING_DIR)
 
 run: target/manifest.json  ## build the whole warehouse (sample data if the landing folder is empty) and publish
-	$(BIN)/python -m orchestration.run
+	$(BIN)/python -m cli.run
 
 DEV_PORT ?= 3000
 dev: target/manifest.json  ## Dagster UI on http://127.0.0.1:3000
@@ -60,6 +68,29 @@ docs: target/manifest.json  ## dbt docs on http://127.0.0.1:8080 (after make run
 sql: $(VENV)/.installed  ## interactive SQL (harlequin) on the published warehouse, read-only
 	$(BIN)/harlequin --read-only $(RW_WAREHOUSE_DIR)/published/retention.duckdb
 
+parquet: $(VENV)/.installed  ## export the raw layer of the work DuckDB file to Parquet (for Spark), RW_PARQUET_DIR
+	$(BIN)/python -m cli.parquet_export
+
+cdnow: target/manifest.json  ## the CDNOW purchase log (from lifetimes) as an orders feed, in data/cdnow/
+	$(BIN)/python -m cli.cdnow --landing data/cdnow/landing --warehouse data/cdnow/warehouse
+
+# Benchmarks (scripts, not tests; docs/benchmarks.md and docs/incremental.md)
+TIER ?= S
+BENCH_MEMORY ?= 8GB
+bench: target/manifest.json  ## TIER=S|M|L: full build, lower bound, one-day refresh and pandas at scale
+	$(BIN)/python -m cli.bench_tiers --tier $(TIER) --memory-limit $(BENCH_MEMORY)
+
+bench-incremental: target/manifest.json  ## dbt build of one new day vs --full-refresh on a 100-day sample
+	$(BIN)/python -m cli.bench_incremental
+
+# Quality gates and tests
+PY_PACKAGES := orchestration retention_warehouse cli expectations tests
+lint: target/manifest.json  ## style gates: ruff (Python), sqlfluff (models), dbt-bouncer (project-evaluator rules)
+	$(BIN)/ruff check $(PY_PACKAGES)
+	$(BIN)/ruff format --check $(PY_PACKAGES)
+	RW_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models --disable-progress-bar
+	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
+
 browser:  ## install headless Chromium for the report test (Debian, as root); the test skips, saying why, without it
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -67,48 +98,20 @@ browser:  ## install headless Chromium for the report test (Debian, as root); th
 		|| echo "could not install chromium: the browser test will be skipped"; \
 	else echo "chromium not installed and no root apt-get: the browser test will be skipped"; fi
 
-lint: target/manifest.json  ## style gates: ruff (Python), sqlfluff (models), dbt-bouncer (project-evaluator rules)
-	$(BIN)/ruff check orchestration expectations tests
-	$(BIN)/ruff format --check orchestration expectations tests
-	RW_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models --disable-progress-bar
-	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
+test-unit: target/manifest.json  ## fast tests: no Dagster job, no dbt build (well under two minutes)
+	$(BIN)/python -m pytest -m "not integration"
 
-test: target/manifest.json lint browser  ## every test layer: ruff, pytest (unit, dbt unit tests, end to end)
-	$(BIN)/python -m pytest
+test-integration: target/manifest.json browser  ## tests that run the Dagster job or dbt (dbt unit tests, end to end)
+	$(BIN)/python -m pytest -m integration
 
+test: lint test-unit test-integration  ## every layer: lint, then the unit and the integration tests
+
+test-spark: $(VENV)/.installed-spark target/manifest.json  ## build on Spark and DuckDB from a small sample, compare every public model
+	$(BIN)/python -m cli.spark_parity --users 300 --days 30
+
+# Housekeeping
 clean:  ## remove build outputs and the local warehouse (keeps landing data and .venv)
 	rm -rf target logs dbt_packages .pytest_cache .ruff_cache $(RW_WAREHOUSE_DIR)
 
 distclean: clean  ## also remove .venv and .tools
 	rm -rf $(VENV) .tools
-
-# --- issue 3: real data and the incremental benchmark ---
-.PHONY: cdnow benchmark
-cdnow: target/manifest.json  ## the CDNOW purchase log (from lifetimes) as an orders feed, in data/cdnow/
-	$(BIN)/python -m orchestration.cdnow --landing data/cdnow/landing --warehouse data/cdnow/warehouse
-
-benchmark: target/manifest.json  ## one-day incremental refresh vs full rebuild on a 100-day sample (not a test)
-	$(BIN)/python -m orchestration.benchmarks.incremental
-
-# --- issue 11: performance at 100M events (docs/benchmarks.md) ---
-.PHONY: bench
-TIER ?= S
-BENCH_MEMORY ?= 8GB
-bench: target/manifest.json  ## TIER=S|M|L: full build, lower bound, one-day refresh and pandas at scale (not a test)
-	$(BIN)/python -m orchestration.benchmarks.tiers --tier $(TIER) --memory-limit $(BENCH_MEMORY)
-# --- end issue 3 ---
-
-# --- issue 10: Spark (docs/scaling.md) ---
-.PHONY: install-spark parquet test-spark
-$(VENV)/.installed-spark: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --python $(PYTHON) --group spark
-	@touch $(VENV)/.installed $@
-
-install-spark: $(VENV)/.installed-spark  ## also install dbt-spark[session] (pyspark; needs Java 17)
-
-parquet: $(VENV)/.installed  ## export the raw layer of the work DuckDB file to Parquet (for Spark), RW_PARQUET_DIR
-	$(BIN)/python -m orchestration.parquet_export
-
-test-spark: $(VENV)/.installed-spark target/manifest.json  ## build on Spark and DuckDB from a small sample, compare every public model
-	$(BIN)/python -m orchestration.spark_parity --users 300 --days 30
-# --- end issue 10 ---

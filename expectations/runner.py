@@ -43,22 +43,15 @@ class SuiteOutcome:
         return [o for o in self.outcomes if not o.success]
 
 
-# A suite validates at most this many rows (a reservoir sample of a larger relation), so a 100M-event load does not
-# become a 100M-row DataFrame. The dbt tests still check every row of the keys and invariants in SQL.
-MAX_ROWS = int(os.environ.get("RW_GX_MAX_ROWS") or 500_000)
-
-
 def read_query(db_path: Path, sql: str, max_rows: int | None = None) -> pd.DataFrame:
     """The rows to validate, through a short-lived read-only connection (never blocks the pipeline's writer);
-    with max_rows, a reservoir sample of that many rows when the query returns more."""
+    with max_rows, a reservoir sample of that many rows when the query returns more (the checks pass
+    Settings.gx_max_rows, RW_GX_MAX_ROWS, so a 100M-event load does not become a 100M-row DataFrame; the dbt tests
+    still check every row of the keys and invariants in SQL)."""
     if max_rows is not None:
         sql = f"select * from ({sql}) as rows_to_validate using sample reservoir({int(max_rows)} rows) repeatable (11)"
     with duckdb.connect(str(db_path), read_only=True) as conn:
         return conn.sql(sql).df()
-
-
-def read_table(db_path: Path, relation: str) -> pd.DataFrame:
-    return read_query(db_path, f"select * from {relation}")
 
 
 def _context(docs_root: Path | None):

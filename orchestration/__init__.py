@@ -1,1 +1,1 @@
-"""Dagster orchestration of the Retention Warehouse: ingestion, dbt models, checks, publishing."""
+"""Dagster definitions of the Retention Warehouse: assets, checks, jobs, schedules and sensors."""

@@ -8,7 +8,7 @@ from orchestration.assets.dbt import retention_dbt_models
 from orchestration.assets.ingestion import raw_landing_files
 from orchestration.assets.publishing import published_report, published_warehouse
 from orchestration.checks.quality import quality_checks
-from orchestration.jobs import retention_refresh
+from orchestration.jobs import full_refresh, retention_refresh
 from orchestration.resources import dbt_resource
 from orchestration.schedules import daily_refresh
 from orchestration.sensors import landing_folder_sensor
@@ -16,14 +16,8 @@ from orchestration.sensors import landing_folder_sensor
 defs = Definitions(
     assets=[raw_landing_files, retention_dbt_models, published_warehouse, published_report],
     asset_checks=quality_checks,
-    jobs=[retention_refresh],
+    jobs=[retention_refresh, full_refresh],
     schedules=[daily_refresh],
     sensors=[landing_folder_sensor],
     resources={"dbt": dbt_resource},
 )
-
-# --- issue 3: the full_refresh job (incremental dbt models rebuilt from the whole raw history) ---
-from orchestration.jobs import full_refresh  # noqa: E402
-
-defs = Definitions.merge(defs, Definitions(jobs=[full_refresh]))
-# --- end issue 3 ---

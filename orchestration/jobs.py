@@ -1,4 +1,7 @@
-"""Jobs. In-process execution keeps every writer to the DuckDB file in one process, one step at a time."""
+"""Jobs. In-process execution keeps every writer to the DuckDB file in one process, one step at a time.
+
+Both jobs carry dq_hooks, so every check they run is written to quality.dq_results (orchestration/checks/results.py).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +17,11 @@ retention_refresh = define_asset_job(
     description="Load new landing files, build and test every dbt model, run the quality checks, publish.",
 )
 
-
-# --- issue 3: full rebuild ---
 full_refresh = define_asset_job(
     name="full_refresh",
     selection=AssetSelection.all(),
     executor_def=in_process_executor,
+    hooks=dq_hooks,
     config={"ops": {"retention_dbt_models": {"config": {"full_refresh": True}}}},
     description="Like retention_refresh, but every incremental dbt model is rebuilt from the whole raw history.",
 )

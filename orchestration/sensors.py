@@ -4,9 +4,9 @@ import hashlib
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from orchestration.ingestion import landing_files
 from orchestration.jobs import retention_refresh
-from orchestration.settings import load_settings
+from retention_warehouse.ingestion import landing_files
+from retention_warehouse.settings import load_settings
 
 
 def landing_fingerprint() -> tuple[str, int]:

@@ -1,4 +1,9 @@
-"""Shared fixtures: a throwaway landing folder and warehouse, and a way to run the real Dagster job into them."""
+"""Shared fixtures: a throwaway landing folder and warehouse, and a way to run the real Dagster job into them.
+
+Two lanes: a test that uses one of INTEGRATION_FIXTURES (directly or through another fixture) runs the Dagster job
+or a real dbt build, and is marked `integration` here (`make test-integration`); every other test is a unit test
+(`make test-unit`, `pytest -m "not integration"`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,14 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+INTEGRATION_FIXTURES = {"sample_warehouse", "run_refresh", "workspace"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture
@@ -27,8 +40,8 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path
 
 @pytest.fixture
 def run_refresh(workspace: dict[str, Path]) -> Callable[[], int]:
-    """Run `python -m orchestration.run` in this process against the workspace; returns its exit code."""
-    from orchestration.run import main
+    """Run `python -m cli.run` in this process against the workspace; returns its exit code."""
+    from cli.run import main
 
     return lambda: main([])
 
@@ -43,8 +56,8 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     Tests that compare marts with an independent implementation read `published` (read-only) and the landing
     files under `landing`; they must not write to either.
     """
-    from orchestration.run import main
-    from orchestration.sample_data import SampleSpec, write_landing
+    from cli.run import main
+    from retention_warehouse.sample_data import SampleSpec, write_landing
 
     root = tmp_path_factory.mktemp("sample_warehouse")
     paths = {"landing": root / "landing", "warehouse": root / "wh", "dagster": root / "dagster"}

@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import MAX_FIELD_CHARS
-from orchestration.ingestion import load_landing
+from retention_warehouse.contract import MAX_FIELD_CHARS
+from retention_warehouse.ingestion import load_landing
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 EVENTS = "event_id,user_id,event_name,event_time\n"
@@ -450,8 +450,8 @@ def test_the_reason_code_table_in_the_docs_is_exact():
     exercised above, and no undocumented one appears), and every whole-file code the loader raises."""
     import re
 
-    from orchestration import ingestion
-    from orchestration.settings import REPO_ROOT
+    from retention_warehouse import ingestion
+    from retention_warehouse.settings import REPO_ROOT
 
     docs = (REPO_ROOT / "docs" / "data_contract.md").read_text(encoding="utf-8")
     table = docs.split("## Reason codes", 1)[1].split("\n\n", 2)[1]

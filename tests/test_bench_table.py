@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestration.benchmarks.tiers import markdown_table
+from retention_warehouse.benchmarks.tiers import markdown_table
 
 OLD_RUN = {
     "tier": "S",

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from expectations.runner import read_query
-from orchestration.benchmarks.pandas_retention import daily_cohort_retention
+from retention_warehouse.benchmarks.pandas_retention import daily_cohort_retention
 
 
 def _ts(text: str) -> datetime:

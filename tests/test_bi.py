@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.settings import REPO_ROOT
 
 QUERY_FILES = sorted((REPO_ROOT / "docs" / "queries").glob("*.sql"))
 README_SQL = re.findall(r"```sql\n(.*?)```", (REPO_ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import duckdb
 
-from orchestration.cdnow import SOURCE_ROWS, cdnow_master_path, convert
-from orchestration.ingestion import load_landing
+from retention_warehouse.cdnow import SOURCE_ROWS, cdnow_master_path, convert
+from retention_warehouse.ingestion import load_landing
 
 
 def test_cdnow_converts_and_loads_every_row_with_exact_reconciliation(tmp_path):

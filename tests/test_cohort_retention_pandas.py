@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.settings import REPO_ROOT
 
 EPOCH_MONDAY = date(1970, 1, 5)
 GRAINS = ("day", "week", "month")

@@ -11,7 +11,7 @@ import subprocess
 import time
 import urllib.request
 
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.settings import REPO_ROOT
 
 QUERY = json.dumps({"query": "{ assetNodes { assetKey { path } } }"}).encode()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.settings import REPO_ROOT
 
 BIN = Path(sys.executable).parent
 

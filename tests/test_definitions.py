@@ -83,3 +83,19 @@ def test_funnel_marts_are_assets_with_blocking_checks():
     )
     blocking = {spec.name for checks in defs.asset_checks for spec in checks.check_specs if spec.blocking}
     assert {"gx_fct_funnel_conversion", "gx_fct_funnel_user_progress"} <= blocking
+
+
+def test_both_refresh_jobs_record_their_checks_in_dq_results():
+    """A full refresh writes its check results to quality.dq_results like the daily refresh does."""
+    for job in ("retention_refresh", "full_refresh"):
+        hooks = {hook.name for hook in defs.resolve_job_def(job).hook_defs}
+        assert hooks == {"record_check_results_on_success", "record_check_results_on_failure"}, job
+
+
+def test_the_anomaly_check_reads_the_anomaly_mart_and_only_warns():
+    [spec] = [s for checks in defs.asset_checks for s in checks.check_specs if s.name == "anomaly_d1_d7_dau"]
+    assert spec.asset_key == AssetKey(["fct_metric_anomalies"]) and not spec.blocking
+    graph = defs.resolve_asset_graph()
+    assert {AssetKey(["fct_engagement_daily"]), AssetKey(["fct_cohort_retention"])} <= graph.get(
+        AssetKey(["fct_metric_anomalies"])
+    ).parent_keys

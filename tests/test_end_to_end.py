@@ -22,11 +22,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
-from orchestration.settings import REPO_ROOT
-
-pytestmark = pytest.mark.e2e
+from retention_warehouse.settings import REPO_ROOT
 
 EXPECTED = {  # (cohort_start, day) -> (cohort_size, retained_users, retention_rate, is_mature)
     ("2026-03-02", 0): (2, 2, 1.0, True),

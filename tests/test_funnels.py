@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from orchestration.settings import DEFAULT_ID_SALT, REPO_ROOT
+from retention_warehouse.settings import DEFAULT_ID_SALT, REPO_ROOT
 
 Z95 = 1.959963984540054
 

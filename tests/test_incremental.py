@@ -10,12 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import duckdb
-import pytest
 
-from orchestration.ingestion import load_landing
-from orchestration.settings import REPO_ROOT
-
-pytestmark = pytest.mark.e2e
+from retention_warehouse.ingestion import load_landing
+from retention_warehouse.settings import REPO_ROOT
 
 MODEL = "int_users_activity_days"
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.ingestion import load_landing
+from retention_warehouse.ingestion import load_landing
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from orchestration import metric_catalog
-from orchestration.settings import REPO_ROOT
+from retention_warehouse import metric_catalog
+from retention_warehouse.settings import REPO_ROOT
 
 METRICS_MODELS = {
     "fct_engagement_daily",
@@ -54,7 +54,7 @@ def _metric(conn, name: str, grain: str, breakdown: str = "all") -> dict:
 
 
 def test_generated_catalog_files_are_up_to_date():
-    assert metric_catalog.main(["--check"]) == 0, "run `python -m orchestration.metric_catalog`"
+    assert metric_catalog.stale_outputs(write=False) == [], "run `python -m cli.metric_catalog`"
 
 
 def test_published_file_has_every_metrics_model_and_every_metric(sample_warehouse):

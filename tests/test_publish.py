@@ -10,7 +10,7 @@ import textwrap
 
 import duckdb
 
-from orchestration.publish import write_published_file
+from retention_warehouse.publish import write_published_file
 from tests.test_end_to_end import write_hand_made_landing
 
 READER = textwrap.dedent(

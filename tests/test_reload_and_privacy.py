@@ -9,8 +9,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-pytestmark = pytest.mark.e2e
-
 
 def _contents(database: Path) -> dict[str, list[tuple]]:
     """Every table and view of every schema, as sorted rows."""
@@ -29,7 +27,7 @@ def _contents(database: Path) -> dict[str, list[tuple]]:
 
 def test_a_second_refresh_of_the_same_landing_folder_changes_no_table(sample_warehouse, tmp_path):
     """Copy the first run's warehouse, refresh it again from the same landing folder, compare every table."""
-    from orchestration.run import main
+    from cli.run import main
 
     warehouse = tmp_path / "wh"
     shutil.copytree(sample_warehouse["warehouse"], warehouse, ignore=shutil.ignore_patterns("dagster"))

@@ -8,10 +8,26 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.report import SECTIONS, render_report
+from retention_warehouse.report import SECTIONS, render_report
 
 HOSTILE = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+# The other marts the report reads, empty: every section renders from whatever rows the marts hold.
+EMPTY_MARTS = {
+    "metric_definitions": "metric_name varchar, unit varchar",
+    "fct_kpi_scorecard": "metric_name varchar, segment varchar, grain varchar, period_start date, actual double, "
+    "target_value double, status varchar, is_mature boolean",
+    "fct_cohort_retention": "retention_definition varchar, cohort_grain varchar, cohort_start date, "
+    "breakdown_name varchar, retention_type varchar, period_number integer, retention_rate double, "
+    "cohort_size bigint",
+    "fct_funnel_conversion": "funnel_name varchar, step_number integer, step_name varchar, users bigint, "
+    "overall_conversion_rate double, step_conversion_rate double, entry_period_start date, breakdown_name varchar",
+    "fct_lifecycle": "period_grain varchar, period_start date, is_complete boolean, new_users bigint, "
+    "returning_users bigint, resurrecting_users bigint, dormant_users bigint",
+    "fct_at_risk_users": "at_risk_date date, at_risk_reason varchar",
+}
 
 
 def _hostile_report(tmp_path: Path) -> Path:
@@ -19,6 +35,8 @@ def _hostile_report(tmp_path: Path) -> Path:
     db = tmp_path / "hostile.duckdb"
     with duckdb.connect(str(db)) as conn:
         conn.execute("create schema marts")
+        for table, columns in EMPTY_MARTS.items():
+            conn.execute(f"create table marts.{table} ({columns})")
         conn.execute(
             "create table marts.fct_retention_curve as select 'activity' as retention_definition, "
             "'day' as grain, 'n_period' as retention_type, 'acquisition_channel' as breakdown_name, "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sample_data import SampleSpec, write_landing
+from retention_warehouse.sample_data import SampleSpec, write_landing
 
 SMALL = SampleSpec(users=400, days=40, seed=7, start=date(2026, 2, 2))
 
@@ -132,7 +132,7 @@ def test_generating_in_chunks_keeps_every_id_unique_and_every_user(tmp_path):
 def test_tiers_are_a_year_that_ends_in_the_past():
     from datetime import date as _date
 
-    from orchestration.sample_data import TIERS
+    from retention_warehouse.sample_data import TIERS
 
     assert [TIERS[t].users for t in "SML"] == [10_000, 100_000, 1_000_000]
     assert all(spec.days == 365 and spec.end < _date.today() for spec in TIERS.values())

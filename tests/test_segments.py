@@ -13,7 +13,7 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.settings import REPO_ROOT
 
 REFERENCE_TIER_SHARES = {"base": 0.45, "active": 0.28, "koc": 0.12, "kol": 0.05}
 

@@ -1,10 +1,10 @@
-"""Issue 10: the row comparison of `make test-spark` (orchestration/spark_parity.py) on hand-made rows, without
+"""Issue 10: the row comparison of `make test-spark` (retention_warehouse/spark_parity.py) on hand-made rows, without
 Spark: it must accept rows equal up to order and 1e-9, and report every other difference."""
 
 import datetime as dt
 import decimal
 
-from orchestration.spark_parity import compare
+from retention_warehouse.spark_parity import compare
 
 COLUMNS = ["grain", "period_start", "users", "rate"]
 DUCK = [

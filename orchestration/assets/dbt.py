@@ -1,6 +1,5 @@
 """Every dbt model, seed and test as Dagster assets and checks."""
 
-import os
 import subprocess
 
 from dagster import AssetExecutionContext, Config
@@ -8,8 +7,9 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.project import retention_project
 from orchestration.resources import dbt_resource
-from orchestration.settings import REPO_ROOT, export_for_dbt, load_settings
 from orchestration.translator import RetentionDbtTranslator
+from retention_warehouse.parquet_export import export_raw
+from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
 
 
 class DbtBuildConfig(Config):
@@ -20,25 +20,18 @@ class DbtBuildConfig(Config):
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-    # issue 10: on Spark the dbt unit tests (fixtures typed for DuckDB) are left to the DuckDB build.
-    return [*args, "--exclude-resource-type", "unit_test"] if spark_engine() else args
+    # On Spark (RW_ENGINE=spark) the dbt unit tests (fixtures typed for DuckDB) are left to the DuckDB build.
+    return [*args, "--exclude-resource-type", "unit_test"] if load_settings().spark_engine else args
 
 
 DBT_EXECUTABLE = dbt_resource.dbt_executable
 
 
-def spark_engine() -> bool:
-    """issue 10: RW_ENGINE=spark builds the models with the `spark` output of profiles.yml."""
-    return os.environ.get("RW_ENGINE", "duckdb") == "spark"
-
-
 def export_raw_for_spark(context: AssetExecutionContext) -> None:
-    """issue 10: Spark reads the raw layer as Parquet, exported from the work DuckDB file the ingestion wrote."""
-    from orchestration.parquet_export import default_parquet_dir, export_raw
-
-    out_dir = default_parquet_dir()
-    os.environ["RW_PARQUET_DIR"] = str(out_dir)
-    counts = export_raw(load_settings().work_db_path, out_dir)
+    """Spark reads the raw layer as Parquet (RW_PARQUET_DIR, exported for dbt), from the work DuckDB file."""
+    settings = load_settings()
+    out_dir = settings.raw_parquet_dir
+    counts = export_raw(settings.work_db_path, out_dir)
     context.log.info(f"raw layer exported to Parquet for Spark: {out_dir} ({sum(counts.values())} rows)")
     subprocess.run(
         [DBT_EXECUTABLE, "run-operation", "register_raw_parquet", "--project-dir", str(REPO_ROOT)]
@@ -54,7 +47,8 @@ def export_raw_for_spark(context: AssetExecutionContext) -> None:
     project=retention_project,
 )
 def retention_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-    export_for_dbt(load_settings())
-    if spark_engine():
+    settings = load_settings()
+    export_for_dbt(settings)
+    if settings.spark_engine:
         export_raw_for_spark(context)
     yield from dbt.cli(dbt_build_args(config), context=context).stream()

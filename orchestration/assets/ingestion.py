@@ -1,12 +1,12 @@
-"""Ingestion: landing files -> raw tables, with quarantine and a load audit (orchestration/ingestion.py)."""
+"""Ingestion: landing files -> raw tables, with quarantine and a load audit (retention_warehouse/ingestion.py)."""
 
 import duckdb
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
-from orchestration.contract import FEEDS
-from orchestration.ingestion import FileLoad, load_landing
-from orchestration.settings import load_settings
 from orchestration.translator import RAW_GROUP, raw_table_key
+from retention_warehouse.contract import FEEDS
+from retention_warehouse.ingestion import FileLoad, load_landing
+from retention_warehouse.settings import load_settings
 
 RAW_TABLES = [spec.table for spec in FEEDS.values()] + ["raw_quarantine", "raw_load_audit"]
 

@@ -3,9 +3,9 @@
 from dagster import AssetExecutionContext, AssetKey, DagsterEventType, MaterializeResult, asset
 
 from orchestration.assets.dbt import retention_dbt_models
-from orchestration.publish import publish
-from orchestration.report import render_report
-from orchestration.settings import load_settings
+from retention_warehouse.publish import publish
+from retention_warehouse.report import render_report
+from retention_warehouse.settings import load_settings
 
 
 def run_check_results(context: AssetExecutionContext) -> dict:

@@ -4,16 +4,15 @@ A failed blocking (ERROR) check stops everything downstream, publication include
 the previous good version. Every result is recorded in quality.dq_results (orchestration/checks/results.py).
 """
 
-import os
 from collections.abc import Callable
 
 import duckdb
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
 from expectations import marts, raw, staging
-from expectations.runner import MAX_ROWS, read_query, validate_frame
-from orchestration.settings import load_settings
+from expectations.runner import read_query, validate_frame
 from orchestration.translator import raw_table_key
+from retention_warehouse.settings import load_settings
 
 
 def asset_key_for(relation: str) -> AssetKey:
@@ -32,7 +31,8 @@ def _suite_check(relation: str, expectations: Callable, rows_sql: str | None):
     )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         settings = load_settings()
-        frame = read_query(settings.work_db_path, rows_sql or f"select * from {relation}", max_rows=MAX_ROWS)
+        max_rows = settings.gx_max_rows
+        frame = read_query(settings.work_db_path, rows_sql or f"select * from {relation}", max_rows=max_rows)
         outcome = validate_frame(relation, frame, expectations, docs_root=settings.quality_dir)
         for failure in outcome.failures:
             context.log.error(
@@ -43,7 +43,7 @@ def _suite_check(relation: str, expectations: Callable, rows_sql: str | None):
             severity=AssetCheckSeverity.ERROR,
             metadata={
                 "rows_checked": outcome.rows,
-                "sampled": outcome.rows >= MAX_ROWS,  # a reservoir sample of MAX_ROWS (RW_GX_MAX_ROWS) rows
+                "sampled": outcome.rows >= max_rows,  # a reservoir sample of RW_GX_MAX_ROWS rows
                 "expectations": len(outcome.outcomes),
                 "observed_value": "; ".join(f"{f.expectation}({f.column}): {f.observed}" for f in outcome.failures)
                 or f"{len(outcome.outcomes)} expectations met on {outcome.rows} rows",
@@ -91,51 +91,35 @@ quality_checks = [*(_suite_check(*suite) for suite in _all_suites()), load_recon
 
 
 ANOMALY_SQL = """
-with daily as (
-    select 'dau' as metric, activity_date as day, count(*) * 1.0 as value
-    from intermediate.int_users_activity_days group by 1, 2
-    union all
-    select 'd' || period_number || '_retention_rate', cohort_start, retention_rate
-    from marts.fct_cohort_retention
-    where retention_definition = 'activity' and grain = 'day' and breakdown_name = 'all'
-      and retention_type = 'n_period' and period_number in (1, 7) and is_mature
-),
-latest as (select metric, max(day) as day from daily group by 1),
-scored as (
-    select latest.metric, latest.day,
-           max(case when daily.day = latest.day then daily.value end) as value,
-           avg(case when daily.day < latest.day then daily.value end) as trailing_mean,
-           stddev_samp(case when daily.day < latest.day then daily.value end) as trailing_sd,
-           count(case when daily.day < latest.day then 1 end) as trailing_days
-    from latest join daily on daily.metric = latest.metric and daily.day between latest.day - 56 and latest.day
-    group by 1, 2
-)
-select metric, day, value, trailing_mean, trailing_sd, trailing_days from scored order by 1
+select metric_name, metric_date, metric_value, trailing_mean, history_days, z_score
+from marts.fct_metric_anomalies
+order by metric_name
 """
 
 
 def find_anomalies(rows: list[tuple], sigma: float, min_history: int = 14) -> list[str]:
-    """rows: (metric, day, value, trailing_mean, trailing_sd, trailing_days) -> one line per outlier."""
+    """rows: (metric_name, metric_date, metric_value, trailing_mean, history_days, z_score), as
+    marts.fct_metric_anomalies holds them -> one line per metric further than sigma from its trailing mean."""
     outliers = []
-    for metric, day, value, mean, sd, days in rows:
-        if value is None or mean is None or not sd or days < min_history:
-            continue  # too little history to judge
-        z = (value - mean) / sd
+    for metric, day, value, mean, days, z in rows:
+        if z is None or days < min_history:
+            continue  # too little history to judge (or no spread to judge against)
         if abs(z) > sigma:
             outliers.append(f"{metric} on {day}: {value:.4g} vs trailing mean {mean:.4g} (z = {z:+.1f})")
     return outliers
 
 
 @asset_check(
-    asset=AssetKey(["fct_cohort_retention"]),
+    asset=AssetKey(["fct_metric_anomalies"]),
     name="anomaly_d1_d7_dau",
     blocking=False,
     description="Warns when the latest D1, D7 retention or DAU is more than RW_ANOMALY_SIGMA (default 3) "
-    "standard deviations from its trailing 8 weeks.",
+    "standard deviations from its trailing 8 weeks (marts.fct_metric_anomalies scores them).",
 )
 def anomaly_d1_d7_dau(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    sigma = float(os.environ.get("RW_ANOMALY_SIGMA", "3"))
-    with duckdb.connect(str(load_settings().work_db_path), read_only=True) as conn:
+    settings = load_settings()
+    sigma = settings.anomaly_sigma
+    with duckdb.connect(str(settings.work_db_path), read_only=True) as conn:
         rows = conn.execute(ANOMALY_SQL).fetchall()
     outliers = find_anomalies(rows, sigma)
     for line in outliers:

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 from dagster import DagsterEventType, DagsterInstance, HookContext, failure_hook, success_hook
 
-from orchestration.settings import load_settings
+from retention_warehouse.settings import load_settings
 
 DDL = """
 create schema if not exists quality;

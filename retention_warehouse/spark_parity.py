@@ -1,10 +1,10 @@
-"""Issue 10, `make test-spark`: build the project on Spark and on DuckDB from one small sample and compare every
+"""`make test-spark`: build the project on Spark and on DuckDB from one small sample and compare every
 public model row by row.
 
-    python -m orchestration.spark_parity [--users 300] [--days 30] [--workdir warehouse/spark_parity]
+    python -m cli.spark_parity [--users 300] [--days 30] [--workdir warehouse/spark_parity]
 
-Steps: generate the sample into <workdir>/landing; load it into a fresh DuckDB file (orchestration/ingestion.py);
-`dbt build` on DuckDB; export the raw layer to Parquet (orchestration/parquet_export.py); `dbt run-operation
+Steps: generate the sample into <workdir>/landing; load it into a fresh DuckDB file (retention_warehouse/ingestion.py);
+`dbt build` on DuckDB; export the raw layer to Parquet (retention_warehouse/parquet_export.py); `dbt run-operation
 register_raw_parquet` (the raw tables as external Parquet tables), `dbt seed` and `dbt run` on Spark (dbt-spark
 method: session); then read each public model (access: public, the marts) from both engines, sort the rows and
 compare them value by value: floats within 1e-9 (absolute or relative), everything else exactly, NULL only equal
@@ -14,7 +14,6 @@ any model that did not build on Spark (listed with the reason).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import decimal
 import json
@@ -26,7 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from retention_warehouse.settings import REPO_ROOT
+
 FLOAT_TOLERANCE = 1e-9
 
 
@@ -111,22 +111,19 @@ def compare(name: str, columns: list[str], duck_rows: list[tuple], spark_rows: l
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=300)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--workdir", type=Path, default=REPO_ROOT / "warehouse" / "spark_parity")
-    parser.add_argument("--keep", action="store_true", help="reuse the DuckDB build and Spark warehouse if present")
-    args = parser.parse_args(argv)
+DEFAULT_WORKDIR = REPO_ROOT / "warehouse" / "spark_parity"
 
+
+def run_parity(users: int = 300, days: int = 30, workdir: Path = DEFAULT_WORKDIR, keep: bool = False) -> int:
+    """The steps of the module docstring; prints the summary line. Returns 1 on any difference, else 0."""
     import duckdb
 
-    from orchestration.ingestion import load_landing
-    from orchestration.parquet_export import export_raw
-    from orchestration.sample_data import SampleSpec, write_landing
+    from retention_warehouse.ingestion import load_landing
+    from retention_warehouse.parquet_export import export_raw
+    from retention_warehouse.sample_data import SampleSpec, write_landing
 
-    work = args.workdir.resolve()
-    if work.exists() and not args.keep:
+    work = workdir.resolve()
+    if work.exists() and not keep:
         shutil.rmtree(work)
     landing, duck_path = work / "landing", work / "duckdb" / "retention.duckdb"
     parquet_dir, spark_dir = work / "parquet", work / "spark"
@@ -143,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     if not duck_path.exists():
-        write_landing(SampleSpec(users=args.users, days=args.days), landing)
+        write_landing(SampleSpec(users=users, days=days), landing)
         with duckdb.connect(str(duck_path)) as conn:
             load_landing(conn, landing)
         duck = run_dbt(
@@ -226,7 +223,3 @@ def main(argv: list[str] | None = None) -> int:
         print(spark_run.stdout[-4000:])
         return 1
     return 1 if failures else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,22 +1,20 @@
 """Generate the metric catalog's published forms from its one source of truth, metrics/catalog.yml.
 
-    python -m orchestration.metric_catalog          # write seeds/metric_catalog.csv and docs/metrics.md
-    python -m orchestration.metric_catalog --check  # exit 1 when either file is out of date
+    python -m cli.metric_catalog          # write seeds/metric_catalog.csv and docs/metrics.md
+    python -m cli.metric_catalog --check  # exit 1 when either file is out of date
 
-The seed is published as marts.metric_definitions; tests/test_metric_catalog.py runs the check.
+The seed is published as marts.metric_definitions; tests/test_metrics_layer.py runs the check.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import sys
 from pathlib import Path
 
 import yaml
 
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.settings import REPO_ROOT
 
 CATALOG = REPO_ROOT / "metrics" / "catalog.yml"
 SEED = REPO_ROOT / "seeds" / "metric_catalog.csv"
@@ -70,7 +68,7 @@ def render_doc(rows: list[dict[str, str]]) -> str:
     lines = [
         "# Metrics",
         "",
-        "Generated from `metrics/catalog.yml` by `python -m orchestration.metric_catalog`: do not edit by hand.",
+        "Generated from `metrics/catalog.yml` by `python -m cli.metric_catalog`: do not edit by hand.",
         "Every metric has rows in `marts.fct_metrics` (long: metric_name, grain, period_start, breakdown_name,",
         "breakdown_value, numerator, denominator, value, ci_low, ci_high, is_mature) and a row in",
         "`marts.metric_definitions`. Rates carry a 95% Wilson interval; immature cells have a NULL value.",
@@ -104,22 +102,13 @@ def outputs() -> dict[Path, str]:
     return {SEED: render_seed(rows), DOC: render_doc(rows)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail when a generated file is out of date")
-    args = parser.parse_args(argv)
+def stale_outputs(write: bool) -> list[Path]:
+    """The generated files that differ from what the catalog gives; with write, rewrite them."""
     stale = []
     for path, text in outputs().items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != text:
             stale.append(path)
-            if not args.check:
+            if write:
                 path.write_text(text, encoding="utf-8")
-    if args.check and stale:
-        print("out of date, run `python -m orchestration.metric_catalog`: " + ", ".join(map(str, stale)))
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return stale

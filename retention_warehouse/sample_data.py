@@ -1,25 +1,23 @@
 """Deterministic sample data: all six feeds of the data contract, with behaviour worth analysing.
 
-    python -m orchestration.sample_data --users 5000 --days 120 --seed 42 --out data/landing
+    python -m cli.sample --users 5000 --days 120 --seed 42 --out data/landing      (make sample)
 
 What is planted (so the marts have something true to find):
 - retention decays like a power curve, p(active on day k) ~ k^-0.3, lower on weekends' eve, higher on weekends;
 - acquisition channels differ in quality (referral retains best, paid social worst) and in cost per user;
 - age groups and city tiers retain differently; about 5% of users create content;
 - order amounts are log-normal (skewed); subscriptions renew with a 75% chance per period; NPS answers;
-- the funnel events of METRICS.md section 4 (view -> product -> cart -> checkout -> payment), in order.
-- onboarding (avatar_uploaded, then up to 3 follow_topic) and properties.checkout_id on the checkout steps (issue 5).
+- the funnel events of docs/funnels.md (view -> product -> cart -> checkout -> payment), in order.
+- onboarding (avatar_uploaded, then up to 3 follow_topic) and properties.checkout_id on the checkout steps.
 
 Everything is vectorised with numpy, so 5,000 users x 120 days take a few seconds.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +75,7 @@ class SampleSpec:
         return self.start + timedelta(days=self.days - 1)
 
 
-# Benchmark tiers (issue 11): a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events), with half
+# Benchmark tiers: a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events), with half
 # the browsing events per active day of the default sample. The year ends in the past, so no event is quarantined
 # as future_timestamp.
 TIER_START = date(2025, 1, 6)  # a Monday
@@ -237,7 +235,7 @@ def generate_events(
     order_rows = np.array([], dtype=int)
     for step, (name, pass_rate) in enumerate(zip(CHECKOUT_STEPS, CHECKOUT_STEP_PASS, strict=True)):
         reached = reached & (rng.random(len(day)) < pass_rate)
-        # properties.checkout_id (issue 5): the same id on every step of one attempt, for held-constant funnels.
+        # properties.checkout_id: the same id on every step of one attempt, for held-constant funnels.
         rows = all_rows[reached]
         emit(name, rows, base[reached] + np.timedelta64(60 * step, "s"), rows + offsets.checkout)
         order_rows = rows
@@ -351,7 +349,7 @@ def events_table(events: EventBatch, user_ids: pa.Array, platforms: pa.Array) ->
     )
 
 
-# --- Onboarding events (issue 5) -------------------------------------------------------------------------------
+# Onboarding events
 # A separate random stream, and event ids with their own prefix, so every other event and feed stays as it was.
 ONBOARDING_AVATAR_SHARE = 0.55
 ONBOARDING_TOPIC_FOLLOWS = {0: 0.15, 1: 0.15, 2: 0.20, 3: 0.50}  # follow_topic events after the avatar upload
@@ -522,27 +520,3 @@ def _append_event_days(events: EventBatch, users: pd.DataFrame, folder: Path, wr
         if name not in writers:
             writers[name] = pq.ParquetWriter(folder / name, table.schema)
         writers[name].write_table(table)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tier", choices=TIERS, help="a benchmark tier (sets users and days)")
-    parser.add_argument("--users", type=int, default=SampleSpec.users)
-    parser.add_argument("--days", type=int, default=SampleSpec.days)
-    parser.add_argument("--seed", type=int, default=SampleSpec.seed)
-    parser.add_argument("--start", type=date.fromisoformat, default=SampleSpec.start, help="first day (UTC)")
-    parser.add_argument("--out", type=Path, default=Path("data/landing"), help="landing folder to write")
-    args = parser.parse_args(argv)
-    spec = SampleSpec(users=args.users, days=args.days, seed=args.seed, start=args.start)
-    if args.tier:
-        spec = replace(TIERS[args.tier], seed=args.seed)
-    began = datetime.now()
-    counts = write_landing(spec, args.out)
-    seconds = (datetime.now() - began).total_seconds()
-    summary = ", ".join(f"{feed} {rows:,}" for feed, rows in counts.items())
-    print(f"sample data ({spec.start} .. {spec.end}, seed {spec.seed}) -> {args.out}: {summary} in {seconds:.1f}s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

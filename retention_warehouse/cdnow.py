@@ -1,7 +1,7 @@
 """Real data: the CDNOW purchase log shipped inside the `lifetimes` package, as an orders feed.
 
-    python -m orchestration.cdnow            # convert, then run the warehouse on it (make cdnow)
-    python -m orchestration.cdnow --no-run   # convert only
+    python -m cli.cdnow            # convert, then run the warehouse on it (make cdnow)
+    python -m cli.cdnow --no-run   # convert only
 
 CDNOW_master.txt has 69,659 purchases by 23,570 customers (1997-01 to 1998-06): whitespace-separated
 `customer_id date(YYYYMMDD) number_of_cds dollar_value`, one header line, CRLF line ends. One source row becomes
@@ -13,17 +13,14 @@ checks every row against the data contract, and the audit must show 69,659 rows 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import importlib.util
-import os
-import sys
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.settings import REPO_ROOT
 
 SOURCE_ROWS = 69_659
 DEFAULT_ROOT = REPO_ROOT / "data" / "cdnow"
@@ -71,36 +68,10 @@ def reconciliation(database: Path) -> dict[str, int]:
     return {"rows_read": read, "rows_accepted": accepted, "rows_quarantined": quarantined, "rows_duplicate": duplicate}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Load the CDNOW purchase log (from lifetimes) into the warehouse.")
-    parser.add_argument("--landing", type=Path, default=DEFAULT_ROOT / "landing")
-    parser.add_argument("--warehouse", type=Path, default=DEFAULT_ROOT / "warehouse")
-    parser.add_argument("--no-run", action="store_true", help="convert only")
-    args = parser.parse_args(argv)
-    rows = convert(args.landing)
-    print(f"CDNOW: {rows:,} source rows -> {args.landing / 'orders' / 'cdnow_orders.csv'}")
-    if args.no_run:
-        return 0
-    os.environ["RW_LANDING_DIR"] = str(args.landing.resolve())
-    os.environ["RW_WAREHOUSE_DIR"] = str(args.warehouse.resolve())
-    os.environ["DAGSTER_HOME"] = str((args.warehouse / "dagster").resolve())
-    os.environ["RW_TIMEZONE"] = "UTC"  # CDNOW has dates only, written as 00:00 UTC
-    os.environ.pop("RW_DUCKDB_PATH", None)
-    from orchestration.run import main as run
-
-    code = run([])
-    if code:
-        return code
-    counts = reconciliation(args.warehouse / "work" / "retention.duckdb")
-    print("CDNOW reconciliation: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    exact = (
+def reconciles(counts: dict[str, int]) -> bool:
+    """The load audit read every source row, and each was accepted, quarantined or a duplicate."""
+    return (
         counts["rows_read"]
         == SOURCE_ROWS
         == counts["rows_accepted"] + counts["rows_quarantined"] + counts["rows_duplicate"]
     )
-    print("reconciliation exact" if exact else f"RECONCILIATION FAILED: expected {SOURCE_ROWS:,} rows read")
-    return 0 if exact else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from expectations.runner import data_docs_dir
-from orchestration.settings import REPO_ROOT, Settings
+from retention_warehouse.settings import REPO_ROOT, Settings
 
 PUBLIC_SCHEMAS = ("marts",)
 PUBLISHED_SCHEMAS = (*PUBLIC_SCHEMAS, "reference")

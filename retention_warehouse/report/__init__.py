@@ -15,15 +15,10 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from orchestration.publish import write_atomically
-from orchestration.report import charts
+from retention_warehouse.publish import write_atomically
+from retention_warehouse.report import charts
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def _tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = conn.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
-    return {name for (name,) in rows}
 
 
 def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -39,18 +34,13 @@ def _fmt(value: float | None, unit: str) -> str:
         return f"{value:.1%}"
     if unit == "ratio":
         return f"{value:.2f}"
-    if unit == "money":
-        return f"{value:,.0f}"
-    return f"{value:,.0f}"
+    return f"{value:,.0f}"  # count, currency, days, score
 
 
-def kpi_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict:
-    """Headline KPIs against their targets: the metrics layer's scorecard (latest period with a value per metric)."""
-    if "marts.fct_kpi_scorecard" not in tables:
-        return {"tiles": []}
-    units = {}
-    if "marts.metric_definitions" in tables:
-        units = dict(conn.execute("select metric_name, unit from marts.metric_definitions").fetchall())
+def kpi_section(conn: duckdb.DuckDBPyConnection) -> dict:
+    """Headline KPIs against their targets: the metrics layer's scorecard (latest period with a value per metric),
+    each formatted by its unit in the metric catalog (marts.metric_definitions)."""
+    units = dict(conn.execute("select metric_name, unit from marts.metric_definitions").fetchall())
     rows = _rows(
         conn,
         """
@@ -66,20 +56,15 @@ def kpi_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict:
     )
     tiles = []
     for r in rows:
-        unit = units.get(r["metric_name"], "")
-        kind = (
-            "rate"
-            if "rate" in unit or r["metric_name"].endswith("_rate") or r["metric_name"] == "stickiness"
-            else ("ratio" if "ratio" in unit or r["metric_name"].startswith("ltv_to") else "count")
-        )
+        unit = units[r["metric_name"]]
         label = r["metric_name"].replace("_", " ")
         if r["segment"] != "all":
             label += f" ({r['segment']})"
         tiles.append(
             {
                 "label": label,
-                "display": _fmt(r["actual"], kind),
-                "target": _fmt(r["target_value"], kind),
+                "display": _fmt(r["actual"], unit),
+                "target": _fmt(r["target_value"], unit),
                 "status": {"met": "met", "missed": "below"}.get(r["status"], "none"),
                 "detail": f"{r['grain']} from {r['period_start']}",
             }
@@ -87,10 +72,8 @@ def kpi_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict:
     return {"tiles": tiles}
 
 
-def heatmap_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | None:
+def heatmap_section(conn: duckdb.DuckDBPyConnection) -> dict:
     """The retention triangle: the latest cohorts by their grain, periods 0..N, immature cells grey."""
-    if "marts.fct_cohort_retention" not in tables:
-        return None
     grains = {g for (g,) in conn.execute("select distinct grain from marts.fct_cohort_retention").fetchall()}
     grain, cohorts, periods = ("week", 16, 12) if "week" in grains else ("day", 30, 30)
     rows = _rows(
@@ -119,45 +102,26 @@ def heatmap_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict |
     return {"grain": grain, "chart": chart}
 
 
-def curves_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | None:
-    """Weighted retention curves by acquisition channel with 95% Wilson intervals."""
-    if "marts.fct_retention_curve" in tables:
-        rows = _rows(
-            conn,
-            """
-            select breakdown_value as series, period_number as x, retention_rate as y, ci_low, ci_high
-            from marts.fct_retention_curve
-            where retention_definition = 'activity' and grain = 'day' and retention_type = 'n_period'
-              and breakdown_name = 'acquisition_channel' and period_number between 1 and 30
-              and retention_rate is not null
-            order by 1, 2
-            """,
-        )
-        breakdown = "acquisition channel"
-    elif "marts.fct_cohort_retention" in tables:
-        rows = _rows(
-            conn,
-            """
-            select 'all users' as series, period_number as x,
-                   sum(retained_users) * 1.0 / sum(cohort_size) as y, null as ci_low, null as ci_high
-            from marts.fct_cohort_retention
-            where retention_definition = 'activity' and grain = 'day' and breakdown_name = 'all'
-              and retention_type = 'n_period' and is_mature and period_number between 1 and 30
-            group by 2 order by 2
-            """,
-        )
-        breakdown = "all users (no breakdown published yet)"
-    else:
-        return None
+def curves_section(conn: duckdb.DuckDBPyConnection) -> dict:
+    """Weighted retention curves by acquisition channel with 95% Wilson intervals (marts.fct_retention_curve)."""
+    rows = _rows(
+        conn,
+        """
+        select breakdown_value as series, period_number as x, retention_rate as y, ci_low, ci_high
+        from marts.fct_retention_curve
+        where retention_definition = 'activity' and grain = 'day' and retention_type = 'n_period'
+          and breakdown_name = 'acquisition_channel' and period_number between 1 and 30
+          and retention_rate is not null
+        order by 1, 2
+        """,
+    )
     series: dict[str, list] = {}
     for r in rows:
         series.setdefault(str(r["series"]), []).append((r["x"], r["y"], r["ci_low"], r["ci_high"]))
-    return {"breakdown": breakdown, "chart": charts.line_chart(series)}
+    return {"breakdown": "acquisition channel", "chart": charts.line_chart(series)}
 
 
-def funnel_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | None:
-    if "marts.fct_funnel_conversion" not in tables:
-        return None
+def funnel_section(conn: duckdb.DuckDBPyConnection) -> dict:
     rows = _rows(
         conn,
         """
@@ -176,9 +140,7 @@ def funnel_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | 
     return {"funnels": [{"name": name, "chart": charts.horizontal_bars(items)} for name, items in funnels.items()]}
 
 
-def segments_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | None:
-    if "marts.dim_user_segments" not in tables:
-        return None
+def segments_section(conn: duckdb.DuckDBPyConnection) -> dict:
     blocks = []
     for dimension in ("engagement_tier", "activity_state", "tenure_stage", "value_tier", "rfm_segment"):
         rows = conn.execute(
@@ -191,9 +153,7 @@ def segments_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict 
     return {"blocks": blocks}
 
 
-def lifecycle_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | None:
-    if "marts.fct_lifecycle" not in tables:
-        return None
+def lifecycle_section(conn: duckdb.DuckDBPyConnection) -> dict:
     rows = _rows(
         conn,
         """
@@ -212,9 +172,7 @@ def lifecycle_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict
     return {"chart": charts.stacked_bars(periods, parts, negative=("dormant",))}
 
 
-def at_risk_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | None:
-    if "marts.fct_at_risk_users" not in tables:
-        return None
+def at_risk_section(conn: duckdb.DuckDBPyConnection) -> dict:
     day = conn.execute("select max(at_risk_date) from marts.fct_at_risk_users").fetchone()[0]
     reasons = conn.execute(
         "select at_risk_reason, count(*) from marts.fct_at_risk_users where at_risk_date = ? "
@@ -238,10 +196,7 @@ SECTIONS: list[tuple[str, str, Callable]] = [
 def build_context(db_path: Path, manifest_path: Path | None) -> dict:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path and manifest_path.exists() else {}
     with duckdb.connect(str(db_path), read_only=True) as conn:
-        tables = _tables(conn)
-        sections = [
-            {"id": section_id, "title": title, "data": build(conn, tables)} for section_id, title, build in SECTIONS
-        ]
+        sections = [{"id": section_id, "title": title, "data": build(conn)} for section_id, title, build in SECTIONS]
     return {
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "manifest": manifest,

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.contract import FEEDS, FILE_SUFFIXES, MAX_FIELD_CHARS, Column, FeedSpec
+from retention_warehouse.contract import FEEDS, FILE_SUFFIXES, MAX_FIELD_CHARS, Column, FeedSpec
 
 log = logging.getLogger(__name__)
 

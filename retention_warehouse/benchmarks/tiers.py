@@ -1,16 +1,16 @@
 """`make bench TIER=S|M|L`: the warehouse at scale against the engine's floor and the pandas way (not a test).
 
-    python -m orchestration.benchmarks.tiers --tier M [--memory-limit 8GB] [--skip-pandas]
+    python -m cli.bench_tiers --tier M [--memory-limit 8GB] [--skip-pandas]
 
-For the tier (orchestration/sample_data.py TIERS: 10k, 100k or 1M users over 365 days) it
+For the tier (retention_warehouse/sample_data.py TIERS: 10k, 100k or 1M users over 365 days) it
   1. generates the landing data once into data/bench/<tier>/ (reused while the tier's spec is unchanged) and holds
      the last day's events file back;
   2. times the **lower bound**: one DuckDB pass over the event files computing the distinct active (user, day)
      pairs, with the same memory limit and threads;
-  3. times the **full build**: the whole `retention_refresh` Dagster job (`python -m orchestration.run`: load,
+  3. times the **full build**: the whole `retention_refresh` Dagster job (`python -m cli.run`: load,
      every dbt model and test, every GX suite, publish) into an empty warehouse, with DuckDB's memory limit set;
   4. drops the held-back day into the landing folder and times the **incremental refresh** (the same job);
-  5. times the **pandas baseline** (orchestration/benchmarks/pandas_retention.py) with its address space capped
+  5. times the **pandas baseline** (retention_warehouse/benchmarks/pandas_retention.py) with its address space capped
      at the same limit, and checks its D1/D7/D30 counts equal the warehouse's fct_cohort_retention.
 Peak memory is the peak resident set of the largest process of each step (os.wait4). Every figure is printed and
 appended as one JSON line to data/bench/results.jsonl; docs/benchmarks.md is written from those lines.
@@ -18,7 +18,6 @@ appended as one JSON line to data/bench/results.jsonl; docs/benchmarks.md is wri
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -34,9 +33,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish import project_version
-from orchestration.sample_data import TIERS, write_landing
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.publish import project_version
+from retention_warehouse.sample_data import TIERS, write_landing
+from retention_warehouse.settings import REPO_ROOT
 
 BENCH_ROOT = REPO_ROOT / "data" / "bench"
 
@@ -281,7 +280,7 @@ def notebook_only(tier: str, landing: Path, last_day: Path, memory_limit: str) -
         engine = duckdb_notebook(landing, memory_limit)
         out = BENCH_ROOT / tier / "pandas_retention.parquet"
         gigabytes = float(memory_limit.upper().removesuffix("GB"))
-        command = [sys.executable, "-m", "orchestration.benchmarks.pandas_retention", str(landing), str(out)]
+        command = [sys.executable, "-m", "cli.bench_pandas", str(landing), str(out)]
         seconds, peak, code, _ = _measured([*command, "--memory-limit-gb", str(gigabytes)], dict(os.environ))
     finally:
         (landing / "events" / last_day.name).unlink()
@@ -292,26 +291,20 @@ def notebook_only(tier: str, landing: Path, last_day: Path, memory_limit: str) -
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tier", choices=TIERS, default="S")
-    parser.add_argument("--markdown", action="store_true", help="print the table of the newest result per tier")
-    parser.add_argument("--memory-limit", default="8GB", help="DuckDB memory_limit, and pandas' address space")
-    parser.add_argument("--skip-pandas", action="store_true")
-    parser.add_argument(
-        "--notebook-only", action="store_true", help="time only the pandas baseline and the same query in DuckDB"
-    )
-    args = parser.parse_args(argv)
-    if args.markdown:
-        lines = (BENCH_ROOT / "results.jsonl").read_text().splitlines()
-        print(markdown_table([json.loads(line) for line in lines if line.strip()]))
-        return 0
+def results_table() -> str:
+    """The markdown table of the newest result per tier, from data/bench/results.jsonl."""
+    lines = (BENCH_ROOT / "results.jsonl").read_text().splitlines()
+    return markdown_table([json.loads(line) for line in lines if line.strip()])
 
-    root = BENCH_ROOT / args.tier
-    landing, last_day, tier_info = prepare_tier(args.tier, root)
-    if args.notebook_only:
-        return notebook_only(args.tier, landing, last_day, args.memory_limit)
-    print(f"tier {args.tier}: {tier_info['counts']}, generated in {tier_info['generate_seconds']} s")
+
+def run_tier(tier: str, memory_limit: str = "8GB", skip_pandas: bool = False, notebook: bool = False) -> int:
+    """Steps 1-5 of the module docstring for one tier (with notebook, only the pandas baseline and its query in
+    DuckDB); prints the figures and appends them to data/bench/results.jsonl. Returns the exit code."""
+    root = BENCH_ROOT / tier
+    landing, last_day, tier_info = prepare_tier(tier, root)
+    if notebook:
+        return notebook_only(tier, landing, last_day, memory_limit)
+    print(f"tier {tier}: {tier_info['counts']}, generated in {tier_info['generate_seconds']} s")
     warehouse = root / "warehouse"
     shutil.rmtree(warehouse, ignore_errors=True)
     env = {
@@ -320,10 +313,10 @@ def main(argv: list[str] | None = None) -> int:
         "RW_WAREHOUSE_DIR": str(warehouse),
         "DAGSTER_HOME": str(warehouse / "dagster"),
         "RW_TIMEZONE": "UTC",
-        "RW_DUCKDB_MEMORY_LIMIT": args.memory_limit,
+        "RW_DUCKDB_MEMORY_LIMIT": memory_limit,
     }
     figures: dict = {
-        "tier": args.tier,
+        "tier": tier,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1e9:.0f} GB",
         "python": platform.python_version(),
@@ -332,17 +325,17 @@ def main(argv: list[str] | None = None) -> int:
         "dagster": version("dagster"),
         "commit": project_version()["git_commit"],
         "pandas": version("pandas"),
-        "memory_limit": args.memory_limit,
+        "memory_limit": memory_limit,
         "users": tier_info["counts"]["users"],
         "events_generated": tier_info["counts"]["events"],
         "generate_seconds": tier_info["generate_seconds"],
     }
 
-    seconds, pairs, events = lower_bound(landing, args.memory_limit)
+    seconds, pairs, events = lower_bound(landing, memory_limit)
     figures |= {"events_built": events, "active_user_days": pairs, "lower_bound_seconds": round(seconds, 1)}
     print(f"lower bound: {events:,} events -> {pairs:,} active user-days in {seconds:.1f} s")
 
-    run = [sys.executable, "-m", "orchestration.run"]
+    run = [sys.executable, "-m", "cli.run"]
     seconds, peak, code, disk = _measured(run, env, disk=warehouse)
     if code:
         print(f"full build FAILED (exit {code}) after {seconds:.0f} s")
@@ -369,11 +362,11 @@ def main(argv: list[str] | None = None) -> int:
     figures["incremental_steps"] = step_seconds(warehouse / "dagster")
     figures |= {"incremental_peak_disk_gb": disk, "incremental_files_gb": warehouse_files_gb(warehouse)}
     print(f"incremental day ({last_day.name}): {seconds:.1f} s, peak {peak:.2f} GB, disk {disk} GB")
-    if not args.skip_pandas:  # on the same files as the warehouse now holds, so the counts can be compared
+    if not skip_pandas:  # on the same files as the warehouse now holds, so the counts can be compared
         out = root / "pandas_retention.parquet"
         out.unlink(missing_ok=True)
-        gigabytes = float(args.memory_limit.upper().removesuffix("GB"))
-        pandas = [sys.executable, "-m", "orchestration.benchmarks.pandas_retention", str(landing), str(out)]
+        gigabytes = float(memory_limit.upper().removesuffix("GB"))
+        pandas = [sys.executable, "-m", "cli.bench_pandas", str(landing), str(out)]
         seconds, peak, code, _ = _measured([*pandas, "--memory-limit-gb", str(gigabytes)], env)
         figures |= {"pandas_seconds": round(seconds, 1), "pandas_peak_gb": round(peak, 2), "pandas_oom": code == 3}
         if code == 0:
@@ -402,7 +395,3 @@ def warehouse_files_gb(warehouse: Path) -> dict[str, float]:
     """Sizes of the working and the published DuckDB files after a build, in GB."""
     files = {"work": warehouse / "work" / "retention.duckdb", "published": warehouse / "published" / "retention.duckdb"}
     return {name: round(path.stat().st_size / 1e9, 2) for name, path in files.items() if path.exists()}
-
-
-if __name__ == "__main__":
-    sys.exit(main())

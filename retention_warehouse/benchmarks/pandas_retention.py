@@ -1,6 +1,6 @@
 """The pandas baseline of `make bench`: daily-cohort D1/D7/D30 retention the way a notebook computes it.
 
-    python -m orchestration.benchmarks.pandas_retention LANDING OUT.parquet [--memory-limit-gb 8]
+    python -m cli.bench_pandas LANDING OUT.parquet [--memory-limit-gb 8]
 
 Straightforward notebook code, on purpose: read the events and users files, keep the active events (not the
 passive push_sent), take each user's distinct activity days, join the signup cohort, and count the users active
@@ -11,7 +11,6 @@ Writes (cohort_date, cohort_users, d1, d7, d30) to OUT so the benchmark can chec
 
 from __future__ import annotations
 
-import argparse
 import resource
 import sys
 from pathlib import Path
@@ -37,21 +36,13 @@ def daily_cohort_retention(landing: Path) -> pd.DataFrame:
     return result.fillna(0).reset_index()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("landing", type=Path)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--memory-limit-gb", type=float, default=8.0)
-    args = parser.parse_args(argv)
-    limit = int(args.memory_limit_gb * 1e9)
+def write_capped(landing: Path, out: Path, memory_limit_gb: float) -> int:
+    """Write daily_cohort_retention(landing) to `out` with the address space capped; 3 when out of memory."""
+    limit = int(memory_limit_gb * 1e9)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
-        daily_cohort_retention(args.landing).to_parquet(args.out, index=False)
+        daily_cohort_retention(landing).to_parquet(out, index=False)
     except (MemoryError, pa.ArrowMemoryError):
-        print(f"pandas ran out of memory (address space capped at {args.memory_limit_gb:g} GB)", file=sys.stderr)
+        print(f"pandas ran out of memory (address space capped at {memory_limit_gb:g} GB)", file=sys.stderr)
         return 3
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

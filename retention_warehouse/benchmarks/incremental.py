@@ -1,6 +1,6 @@
 """Time a one-day incremental refresh against a full rebuild on a 100-day sample (a benchmark, not a test).
 
-    python -m orchestration.benchmarks.incremental [--users 5000] [--days 100]     (make benchmark)
+    python -m cli.bench_incremental [--users 5000] [--days 100]     (make bench-incremental)
 
 Generates the sample into data/benchmark/ (its own landing folder and DuckDB file), loads days 1..N-1 and builds
 every dbt model, then drops in day N's events file and times
@@ -14,7 +14,6 @@ model's compiled SELECT alone, incremental and full (the part that scales with t
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -26,9 +25,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingestion import load_landing
-from orchestration.sample_data import SampleSpec, write_landing
-from orchestration.settings import REPO_ROOT
+from retention_warehouse.ingestion import load_landing
+from retention_warehouse.sample_data import SampleSpec, write_landing
+from retention_warehouse.settings import REPO_ROOT
 
 MODEL = "int_users_activity_days"
 
@@ -64,21 +63,19 @@ def _median_query_seconds(database: Path, sql: str, repeats: int = 5) -> float:
     return statistics.median(times)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=SampleSpec.users)
-    parser.add_argument("--days", type=int, default=100)
-    parser.add_argument("--root", type=Path, default=REPO_ROOT / "data" / "benchmark")
-    args = parser.parse_args(argv)
+DEFAULT_ROOT = REPO_ROOT / "data" / "benchmark"
 
-    shutil.rmtree(args.root, ignore_errors=True)
-    landing, pending = args.root / "landing", args.root / "pending"
-    database = args.root / "retention.duckdb"  # the file name is the catalog name in compiled SQL
-    counts = write_landing(SampleSpec(users=args.users, days=args.days), landing)
+
+def run_benchmark(users: int = SampleSpec.users, days: int = 100, root: Path = DEFAULT_ROOT) -> int:
+    """Generate, load and build the sample, then time the held-back day's refresh; prints the figures."""
+    shutil.rmtree(root, ignore_errors=True)
+    landing, pending = root / "landing", root / "pending"
+    database = root / "retention.duckdb"  # the file name is the catalog name in compiled SQL
+    counts = write_landing(SampleSpec(users=users, days=days), landing)
     last_day = sorted((landing / "events").glob("events_*.parquet"))[-1]
     pending.mkdir(parents=True)
     shutil.move(last_day, pending / last_day.name)
-    print(f"sample: {args.users:,} users x {args.days} days, {counts['events']:,} events; held back {last_day.name}")
+    print(f"sample: {users:,} users x {days} days, {counts['events']:,} events; held back {last_day.name}")
 
     with duckdb.connect(str(database)) as conn:
         load_landing(conn, landing)
@@ -105,10 +102,6 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"dbt build, incremental (one day + lookback)     {incremental:6.2f} s   ({MODEL}: {incremental_model:.2f} s)"
     )
-    print(f"dbt build --full-refresh (all {args.days} days)          {full:6.2f} s   ({MODEL}: {full_model:.2f} s)")
+    print(f"dbt build --full-refresh (all {days} days)          {full:6.2f} s   ({MODEL}: {full_model:.2f} s)")
     print(f"{MODEL} SELECT only, median of 5: incremental {incremental_query:.3f} s, full {full_query:.3f} s")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

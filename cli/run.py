@@ -1,6 +1,6 @@
 """`make run`: build the whole warehouse once, from the landing folder to the published file.
 
-    python -m orchestration.run [--job retention_refresh]
+    python -m cli.run [--job retention_refresh]
 
 Generates the bundled sample when the landing folder has no data, runs the Dagster job in this process (recorded
 in $DAGSTER_HOME, so `make dev` shows it), and prints where the outputs are.
@@ -14,9 +14,9 @@ import subprocess
 import sys
 import time
 
-from orchestration.ingestion import landing_files
-from orchestration.sample_data import SampleSpec, write_landing
-from orchestration.settings import REPO_ROOT, export_for_dbt, load_settings
+from retention_warehouse.ingestion import landing_files
+from retention_warehouse.sample_data import SampleSpec, write_landing
+from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
 
 
 def ensure_manifest() -> None:
@@ -45,8 +45,8 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = load_settings()
     export_for_dbt(settings)
-    os.environ.setdefault("DAGSTER_HOME", str(settings.warehouse_dir / "dagster"))
-    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)  # DAGSTER_HOME if set, else under RW_WAREHOUSE_DIR
+    os.makedirs(settings.dagster_home, exist_ok=True)
 
     if not any(True for _ in landing_files(settings.landing_dir)):
         print(f"No landing data in {settings.landing_dir}: generating the bundled sample (seed 42).")
