@@ -19,12 +19,12 @@ EMPTY_MARTS = {
     "metric_definitions": "metric_name varchar, unit varchar",
     "fct_kpi_scorecard": "metric_name varchar, segment varchar, grain varchar, period_start date, actual double, "
     "target_value double, status varchar, is_mature boolean",
-    "fct_cohort_retention": "retention_definition varchar, cohort_grain varchar, cohort_start date, "
+    "fct_cohort_retention": "retention_definition varchar, grain varchar, cohort_start date, "
     "breakdown_name varchar, retention_type varchar, period_number integer, retention_rate double, "
     "cohort_size bigint",
     "fct_funnel_conversion": "funnel_name varchar, step_number integer, step_name varchar, users bigint, "
-    "overall_conversion_rate double, step_conversion_rate double, entry_period_start date, breakdown_name varchar",
-    "fct_lifecycle": "period_grain varchar, period_start date, is_complete boolean, new_users bigint, "
+    "overall_conversion_rate double, step_conversion_rate double, period_start date, breakdown_name varchar",
+    "fct_lifecycle": "grain varchar, period_start date, is_complete boolean, new_users bigint, "
     "returning_users bigint, resurrecting_users bigint, dormant_users bigint",
     "fct_at_risk_users": "at_risk_date date, at_risk_reason varchar",
 }
