@@ -15,7 +15,7 @@ retention_refresh = define_asset_job(
 )
 
 
-# --- issue 3: full rebuild ---
+# --- Full rebuild (docs/incremental.md) ---
 full_refresh = define_asset_job(
     name="full_refresh",
     selection=AssetSelection.all(),

@@ -1,4 +1,4 @@
-"""Issue 10: the raw layer as Parquet, so engines other than DuckDB (Spark) read the same accepted rows.
+"""The raw layer as Parquet, so engines other than DuckDB (Spark) read the same accepted rows.
 
     python -m orchestration.parquet_export [--duckdb PATH] [--out DIR]
 

@@ -7,8 +7,8 @@ What is planted (so the marts have something true to find):
 - acquisition channels differ in quality (referral retains best, paid social worst) and in cost per user;
 - age groups and city tiers retain differently; about 5% of users create content;
 - order amounts are log-normal (skewed); subscriptions renew with a 75% chance per period; NPS answers;
-- the funnel events of METRICS.md section 4 (view -> product -> cart -> checkout -> payment), in order.
-- onboarding (avatar_uploaded, then up to 3 follow_topic) and properties.checkout_id on the checkout steps (issue 5).
+- the funnel events of docs/metrics.md#funnels (view -> product -> cart -> checkout -> payment), in order.
+- onboarding (avatar_uploaded, then up to 3 follow_topic) and properties.checkout_id on the checkout steps.
 
 Everything is vectorised with numpy, so 5,000 users x 120 days take a few seconds.
 """
@@ -77,7 +77,7 @@ class SampleSpec:
         return self.start + timedelta(days=self.days - 1)
 
 
-# Benchmark tiers (issue 11): a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events), with half
+# Benchmark tiers (docs/benchmarks.md): a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events), with half
 # the browsing events per active day of the default sample. The year ends in the past, so no event is quarantined
 # as future_timestamp.
 TIER_START = date(2025, 1, 6)  # a Monday
@@ -237,7 +237,7 @@ def generate_events(
     order_rows = np.array([], dtype=int)
     for step, (name, pass_rate) in enumerate(zip(CHECKOUT_STEPS, CHECKOUT_STEP_PASS, strict=True)):
         reached = reached & (rng.random(len(day)) < pass_rate)
-        # properties.checkout_id (issue 5): the same id on every step of one attempt, for held-constant funnels.
+        # properties.checkout_id: the same id on every step of one attempt, for held-constant funnels.
         rows = all_rows[reached]
         emit(name, rows, base[reached] + np.timedelta64(60 * step, "s"), rows + offsets.checkout)
         order_rows = rows
@@ -351,7 +351,7 @@ def events_table(events: EventBatch, user_ids: pa.Array, platforms: pa.Array) ->
     )
 
 
-# --- Onboarding events (issue 5) -------------------------------------------------------------------------------
+# --- Onboarding events -----------------------------------------------------------------------------------------
 # A separate random stream, and event ids with their own prefix, so every other event and feed stays as it was.
 ONBOARDING_AVATAR_SHARE = 0.55
 ONBOARDING_TOPIC_FOLLOWS = {0: 0.15, 1: 0.15, 2: 0.20, 3: 0.50}  # follow_topic events after the avatar upload

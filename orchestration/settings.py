@@ -25,7 +25,7 @@ class Settings:
     warehouse_dir: Path
     timezone: str
     id_salt: str
-    # issue 3: a timestamp more than this many hours after the load time is quarantined (future_timestamp)
+    # A timestamp more than this many hours after the load time is quarantined (future_timestamp)
     future_tolerance_hours: float = 24.0
 
     @property

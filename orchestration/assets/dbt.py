@@ -20,7 +20,7 @@ class DbtBuildConfig(Config):
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-    # issue 10: on Spark the dbt unit tests (fixtures typed for DuckDB) are left to the DuckDB build.
+    # On Spark the dbt unit tests (fixtures typed for DuckDB) are left to the DuckDB build.
     return [*args, "--exclude-resource-type", "unit_test"] if spark_engine() else args
 
 
@@ -28,12 +28,12 @@ DBT_EXECUTABLE = dbt_resource.dbt_executable
 
 
 def spark_engine() -> bool:
-    """issue 10: RW_ENGINE=spark builds the models with the `spark` output of profiles.yml."""
+    """RW_ENGINE=spark builds the models with the `spark` output of profiles.yml."""
     return os.environ.get("RW_ENGINE", "duckdb") == "spark"
 
 
 def export_raw_for_spark(context: AssetExecutionContext) -> None:
-    """issue 10: Spark reads the raw layer as Parquet, exported from the work DuckDB file the ingestion wrote."""
+    """Spark reads the raw layer as Parquet, exported from the work DuckDB file the ingestion wrote."""
     from orchestration.parquet_export import default_parquet_dir, export_raw
 
     out_dir = default_parquet_dir()
