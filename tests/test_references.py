@@ -21,6 +21,12 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SKIP_DIRS = {".git", ".venv", ".tools", "target", "dbt_packages", "logs", "node_modules", "__pycache__"}
+SKIP_DIRS |= {".pytest_cache", ".ruff_cache", ".mypy_cache"}
+# Folders a reference may start with even when the folder is gone (so a path into a moved package is reported),
+# besides every top-level folder that exists; and the Python packages of the repository, present or not.
+KNOWN_TOP_DIRS = {".ci", "analyses", "cli", "docs", "expectations", "macros", "metrics", "models"}
+KNOWN_TOP_DIRS |= {"orchestration", "retention_warehouse", "seeds", "tests"}
+KNOWN_PACKAGES = {"cli", "expectations", "orchestration", "retention_warehouse", "tests"}
 SKIP_ROOT_DIRS = {"warehouse", "data"}  # generated sample data and the built warehouse
 TEXT_SUFFIXES = {".md", ".yml", ".yaml", ".sql", ".py", ".j2", ".toml", ".csv", ".cfg", ".ini", ".txt"}
 TEXT_NAMES = {"Makefile", "run"}
@@ -85,9 +91,8 @@ class Resolver:
 
     def __init__(self, root: Path):
         self.root = root
-        self.top_dirs = sorted(
-            p.name for p in root.iterdir() if p.is_dir() and p.name not in SKIP_DIRS | SKIP_ROOT_DIRS
-        )
+        present = {p.name for p in root.iterdir() if p.is_dir() and p.name not in SKIP_DIRS | SKIP_ROOT_DIRS}
+        self.top_dirs = sorted(present | KNOWN_TOP_DIRS, key=lambda d: (-len(d), d))
         names = "|".join(re.escape(d) for d in self.top_dirs)
         self.repo_path = re.compile(PATH_START + rf"((?:{names})/[\w./-]*[\w/])(#[\w-]+)?")
         self._anchors: dict[Path, set[str]] = {}
@@ -106,7 +111,7 @@ class Resolver:
     def module_exists(self, module: str) -> bool | None:
         """True / False for a module of a package of this repository, None for other modules (pytest, ...)."""
         parts = module.split(".")
-        if not (self.root / parts[0] / "__init__.py").exists():
+        if parts[0] not in KNOWN_PACKAGES and not (self.root / parts[0] / "__init__.py").exists():
             return None
         base = self.root.joinpath(*parts)
         return base.with_suffix(".py").exists() or (base / "__main__.py").exists()
