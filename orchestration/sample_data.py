@@ -77,9 +77,9 @@ class SampleSpec:
         return self.start + timedelta(days=self.days - 1)
 
 
-# Benchmark tiers (docs/benchmarks.md): a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events), with half
-# the browsing events per active day of the default sample. The year ends in the past, so no event is quarantined
-# as future_timestamp.
+# Benchmark tiers (docs/benchmarks.md): a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events),
+# with half the browsing events per active day of the default sample. The year ends in the past, so no event is
+# quarantined as future_timestamp.
 TIER_START = date(2025, 1, 6)  # a Monday
 TIERS = {
     "S": SampleSpec(users=10_000, days=365, event_rate=0.5, start=TIER_START),

@@ -1,4 +1,4 @@
-"""Funnels (docs/funnels.md): an independent pandas implementation from the landing files agrees with the published marts.
+"""Funnels: an independent pandas implementation from the landing files agrees with the published marts.
 
 The reference below is written from the semantics in docs/funnels.md, not from the model SQL: it walks each
 user's attempts one by one with numpy searches (fine for a test sample; the models are set-based). It reads the

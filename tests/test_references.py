@@ -58,9 +58,7 @@ def text_files(root: Path) -> list[Path]:
     files = []
     for folder, dirs, names in os.walk(root):
         here = Path(folder)
-        dirs[:] = sorted(
-            d for d in dirs if d not in SKIP_DIRS and not (here == root and d in SKIP_ROOT_DIRS)
-        )
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not (here == root and d in SKIP_ROOT_DIRS))
         for name in sorted(names):
             if Path(name).suffix in TEXT_SUFFIXES or name in TEXT_NAMES:
                 files.append(here / name)
