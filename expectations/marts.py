@@ -13,7 +13,7 @@ SUITES = {
     ],
 }
 
-# --- issue 4: cohort marts (intervals, summary, curve, LTV) ---
+# --- Cohort marts (intervals, summary, curve, LTV) ---
 _cohort_retention_base = SUITES["fct_cohort_retention"]
 SUITES["fct_cohort_retention"] = lambda: [
     *_cohort_retention_base(),
@@ -39,9 +39,8 @@ SUITES["fct_cohort_ltv"] = lambda: [
     gx.expectations.ExpectColumnValuesToBeBetween(column="cohort_size", min_value=1),
     gx.expectations.ExpectColumnValuesToNotBeNull(column="cumulative_net_revenue"),
 ]
-# --- end of issue 4 block ---
 
-# --- Funnels (issue 5; docs/funnels.md) --------------------------------------------------------------------------
+# --- Funnels (docs/funnels.md) -----------------------------------------------------------------------------------
 SUITES.update(
     {
         "fct_funnel_conversion": lambda: [
@@ -70,7 +69,7 @@ SUITES.update(
 )
 # --- end of funnels ----------------------------------------------------------------------------------------------
 
-# --- Segments (issue 6): activity states, tiers, lifecycle, recall ---------------------------------------------
+# --- Segments: activity states, tiers, lifecycle, recall -------------------------------------------------------
 SUITES.update(
     {
         "dim_user_segments": lambda: [

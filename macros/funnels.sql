@@ -1,4 +1,4 @@
-{#- Funnel helpers (issue 5; docs/funnels.md). The funnel definitions live in var `funnels` (dbt_project.yml). -#}
+{#- Funnel helpers (docs/funnels.md). The funnel definitions live in var `funnels` (dbt_project.yml). -#}
 
 {#- A string value of a JSON object text column, per engine. -#}
 {% macro json_property(column, key) -%}

@@ -27,7 +27,7 @@
     {{ return('delete+insert' if target.type == 'duckdb' else 'merge') }}
 {%- endmacro %}
 
-{#- issue 10: the materialization of the incremental models. dbt-spark merges only into Delta, Iceberg or Hudi
+{#- The materialization of the incremental models. dbt-spark merges only into Delta, Iceberg or Hudi
     tables; on plain Spark (Parquet tables, var spark_table_format) the model is rebuilt as a table instead. -#}
 {% macro incremental_materialization() -%}
     {%- if target.type == 'spark' and var('spark_table_format', 'parquet') not in ['delta', 'iceberg', 'hudi'] -%}
@@ -36,7 +36,7 @@
     {{ return('incremental') }}
 {%- endmacro %}
 
-{#- issue 11: append-only incremental staging. Rows of loads newer than the newest load already in the model;
+{#- Append-only incremental staging. Rows of loads newer than the newest load already in the model;
     true on a full build. Raw loads only append, so nothing older can be new. -#}
 {% macro loaded_after_staged(source_loaded_at, target_loaded_at) -%}
     {%- if is_incremental() -%}

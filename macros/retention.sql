@@ -1,4 +1,5 @@
-{#- Helpers of the cohort retention models (var retention_definitions, METRICS.md sections 0 and 1). -#}
+{#- Helpers of the cohort retention models (var retention_definitions; docs/metrics.md#conventions and
+    docs/metrics.md#retention). -#}
 
 {#- SQL condition on stg_app__events for an event spec of a retention definition: `signup` (never an event),
     `active` (every non-passive event), the name of an event-set var, or a list of event names.
@@ -36,7 +37,7 @@
 {%- endmacro %}
 
 {#- Whole periods between two period starts of the same grain. Weeks: a day difference divided by 7 (both are
-    Mondays), because dbt.datediff counts Sunday boundaries for weeks (ENGINEERING_NOTES). -#}
+    Mondays), because dbt.datediff counts Sunday boundaries for weeks (and spans differ between engines). -#}
 {% macro retention_period_number(grain_column, from_start, to_start) -%}
     case {{ grain_column }}
         when 'day' then cast({{ dbt.datediff(from_start, to_start, 'day') }} as integer)

@@ -1,5 +1,5 @@
-{#- Issue 10: the raw layer on Spark. `dbt run-operation register_raw_parquet` (after each Parquet export) creates
-    database `raw` and one external table per Parquet folder written by orchestration/parquet_export.py (var raw_parquet_dir, from RW_PARQUET_DIR),
+{#- The raw layer on Spark (docs/scaling.md). `dbt run-operation register_raw_parquet` (after each Parquet export) creates
+    database `raw` and one external table per Parquet folder written by retention_warehouse/parquet_export.py (var raw_parquet_dir, from RW_PARQUET_DIR),
     so source('app', ...) reads the same rows as on DuckDB. Does nothing on other engines. (Not an on-run-start
     hook: a hook adds a PASS line to every DuckDB invocation too.) -#}
 {% macro register_raw_parquet() -%}

@@ -1,4 +1,4 @@
-"""The raw data contract (../shared/DATA_CONTRACT.md) as data: one FeedSpec per landing sub-folder.
+"""The raw data contract (docs/data_contract.md) as data: one FeedSpec per landing sub-folder.
 
 The loader turns each column's kind into a SQL cast plus a reason code for the rows that break it, so adding a
 feed or a column is a change here, not in the loader.

@@ -7,7 +7,7 @@ What is planted (so the marts have something true to find):
 - acquisition channels differ in quality (referral retains best, paid social worst) and in cost per user;
 - age groups and city tiers retain differently; about 5% of users create content;
 - order amounts are log-normal (skewed); subscriptions renew with a 75% chance per period; NPS answers;
-- the funnel events of docs/funnels.md (view -> product -> cart -> checkout -> payment), in order.
+- the funnel events of docs/metrics.md#funnels (view -> product -> cart -> checkout -> payment), in order.
 - onboarding (avatar_uploaded, then up to 3 follow_topic) and properties.checkout_id on the checkout steps.
 
 Everything is vectorised with numpy, so 5,000 users x 120 days take a few seconds.
@@ -75,9 +75,9 @@ class SampleSpec:
         return self.start + timedelta(days=self.days - 1)
 
 
-# Benchmark tiers: a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events), with half
-# the browsing events per active day of the default sample. The year ends in the past, so no event is quarantined
-# as future_timestamp.
+# Benchmark tiers (docs/benchmarks.md): a year of data for 10k, 100k and 1M users (about 1M, 10M and 100M events),
+# with half the browsing events per active day of the default sample. The year ends in the past, so no event is
+# quarantined as future_timestamp.
 TIER_START = date(2025, 1, 6)  # a Monday
 TIERS = {
     "S": SampleSpec(users=10_000, days=365, event_rate=0.5, start=TIER_START),

@@ -1,4 +1,4 @@
-"""`make test-spark`: build the project on Spark and on DuckDB from one small sample and compare every
+"""`make test-spark` (docs/scaling.md): build the project on Spark and on DuckDB from one small sample and compare every
 public model row by row.
 
     python -m cli.spark_parity [--users 300] [--days 30] [--workdir warehouse/spark_parity]

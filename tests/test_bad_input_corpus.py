@@ -1,4 +1,4 @@
-"""The bad-input corpus: every kind of broken delivery, one test each (issue 3, item 10).
+"""The bad-input corpus: every kind of broken delivery, one test each (docs/data_contract.md).
 
 Each case plants a few files in a fresh landing folder and states, worked out by hand:
   - the audit row of every file: (rows_read, rows_accepted, rows_quarantined, rows_duplicate, file_status);

@@ -1,4 +1,4 @@
-"""The pandas baseline of `make bench` (issue 11), on a hand-worked landing folder, and the GX row cap."""
+"""The pandas baseline of `make bench` (docs/benchmarks.md), on a hand-worked landing folder, and the GX row cap."""
 
 from __future__ import annotations
 

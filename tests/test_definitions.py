@@ -48,7 +48,7 @@ def test_every_layer_is_an_asset():
 def test_dbt_sources_are_the_ingested_raw_tables():
     graph = defs.resolve_asset_graph()
     parents = graph.get(AssetKey(["stg_app__events"])).parent_keys
-    # orders too: with an empty events feed, paid orders become order events (orders-only data, issue 3)
+    # orders too: with an empty events feed, paid orders become order events (orders-only data)
     assert parents == {AssetKey(["raw", "events"]), AssetKey(["raw", "orders"])}
 
 
@@ -77,7 +77,7 @@ def test_the_full_refresh_job_passes_full_refresh_to_dbt():
 
 
 def test_funnel_marts_are_assets_with_blocking_checks():
-    """Issue 5: both funnel marts are in the graph, and their GX suites block publication."""
+    """Both funnel marts are in the graph, and their GX suites block publication."""
     assert {"int_users_milestones", "int_funnel_attempts", "fct_funnel_conversion", "fct_funnel_user_progress"} <= (
         _asset_keys()
     )

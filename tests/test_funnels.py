@@ -1,9 +1,9 @@
-"""Funnels (issue 5): an independent pandas implementation from the landing files agrees with the published marts.
+"""Funnels: an independent pandas implementation from the landing files agrees with the published marts.
 
 The reference below is written from the semantics in docs/funnels.md, not from the model SQL: it walks each
 user's attempts one by one with numpy searches (fine for a test sample; the models are set-based). It reads the
 funnel definitions and event sets from dbt_project.yml (the configuration is the specification) and the raw
-events, users and orders from the landing folder of the session's `sample_warehouse`.
+events, users and orders from the landing folder of the `sample_warehouse` fixture.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def test_incremental_refresh_after_a_new_day_equals_a_full_rebuild(sample_wareho
         [load] = load_landing(conn, landing)
     assert load.rows_accepted > 100 and load.rows_quarantined == 0
 
-    # Both incremental models: the staged events (append-only, issue 11) and the activity days.
+    # Both incremental models: the staged events (append-only) and the activity days.
     _dbt(database, "run", "--select", "stg_app__events", MODEL)  # incremental: the tables exist
     incremental = _rows(database)
     _dbt(database, "run", "--select", "stg_app__events", MODEL, "--full-refresh")

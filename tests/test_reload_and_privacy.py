@@ -1,4 +1,4 @@
-"""On the generated sample (the session's `sample_warehouse`): a second refresh changes no table, and no source
+"""On the generated sample (the `sample_warehouse` fixture): a second refresh changes no table, and no source
 user id leaves the raw layer of the working file (the published file holds a subset of its tables)."""
 
 from __future__ import annotations

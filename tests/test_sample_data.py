@@ -56,7 +56,7 @@ def test_behaviour_planted_in_the_sample(tmp_path):
         "invite",
         "review",
         "push_sent",
-        # issue 5: the onboarding funnel
+        # the onboarding funnel
         "avatar_uploaded",
         "follow_topic",
     } <= names
@@ -105,7 +105,7 @@ def test_default_scale_is_fast(tmp_path):
 
 
 def test_generating_in_chunks_keeps_every_id_unique_and_every_user(tmp_path):
-    """Issue 11: the tiers generate users in chunks appended to the day files; ids must not repeat across chunks."""
+    """The benchmark tiers generate users in chunks appended to the day files; ids must not repeat across chunks."""
     spec = SampleSpec(users=450, days=30, seed=5, start=SMALL.start)
     counts = write_landing(spec, tmp_path, users_per_chunk=100)  # five chunks, the last one short
     conn = duckdb.connect()

@@ -1,8 +1,8 @@
-"""Segments (issue 6) on the generated sample, cross-checked against counts made straight from the landing files.
+"""Segments on the generated sample, cross-checked against counts made straight from the landing files.
 
-The expected figures below are computed from the raw files with plain SQL written from METRICS.md sections 3 and
-5 (not from the dbt models): activity states and engagement tiers at the as-of date, the weekly lifecycle and the
-weekly recall.
+The expected figures below are computed from the raw files with plain SQL written from docs/metrics.md (sections
+activity states and recall, and segments; not from the dbt models): activity states and engagement tiers at the
+as-of date, the weekly lifecycle and the weekly recall.
 """
 
 from __future__ import annotations

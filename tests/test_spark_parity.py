@@ -1,4 +1,4 @@
-"""Issue 10: the row comparison of `make test-spark` (retention_warehouse/spark_parity.py) on hand-made rows, without
+"""The row comparison of `make test-spark` (retention_warehouse/spark_parity.py) on hand-made rows, without
 Spark: it must accept rows equal up to order and 1e-9, and report every other difference."""
 
 import datetime as dt

@@ -1,5 +1,5 @@
 -- One row per user and reporting day on which the user did at least one active event.
--- Incremental (issue 3): a refresh rebuilds only the days from var incremental_lookback_days before the newest
+-- Incremental (docs/incremental.md): a refresh rebuilds only the days from var incremental_lookback_days before the newest
 -- day already built; `dbt build --full-refresh` (Dagster job full_refresh) rebuilds every day. A change of
 -- columns fails the incremental run on purpose (on_schema_change='fail'): run full_refresh once, so that no
 -- history is left with NULLs in a new column.

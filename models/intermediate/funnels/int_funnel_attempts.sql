@@ -2,7 +2,7 @@
 -- opens one (unordered). step_<k>_at is when the attempt reached step k (NULL when it did not), furthest_step the
 -- last step reached, is_voided whether an exclusion event fell inside its window. Semantics: docs/funnels.md.
 -- Set-based: ordered and strict funnels chain one equi-join per step over a "next occurrence" window function;
--- unordered funnels use one window function per step. No loop over users. Users are numbered once (issue 11):
+-- unordered funnels use one window function per step. No loop over users. Users are numbered once (for 100M events):
 -- every join and window keys on that bigint instead of the 64-character user_key, joined back at the end.
 {%- set max_steps = funnel_max_steps() %}
 {%- set has_strict = funnels_have_mode('strict') %}

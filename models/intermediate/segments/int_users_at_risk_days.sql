@@ -1,4 +1,4 @@
--- Early warning (METRICS.md section 3), one row per user and day on which the user is at risk. Two consecutive
+-- Early warning (docs/metrics.md#activity-states-and-recall), one row per user and day on which the user is at risk. Two consecutive
 -- windows of `at_risk_window_days` end on the day: recent = the last w days (the day included), baseline = the w
 -- days before. Reasons, in order of precedence:
 --   no_activity_after_regular: no activity day in the recent window after >= at_risk_regular_min_active_days
@@ -30,7 +30,7 @@ offsets as (
 
 ),
 
--- Users are numbered once (issue 11): the 2w contributions per activity day are grouped on a bigint, and the
+-- Users are numbered once (for 100M events): the 2w contributions per activity day are grouped on a bigint, and the
 -- user_key is joined back to the days at risk only.
 user_numbers as (
 

@@ -1,6 +1,6 @@
 -- Every signed-up user's segments as of each snapshot date (week ends, month ends and the as-of date):
 -- tenure stage, activity state, engagement tier, value tier, RFM scores and segment, at-risk flag
--- (METRICS.md sections 3 and 5). All thresholds are vars; the RFM segment names come from seed rfm_segments.
+-- (docs/metrics.md#activity-states-and-recall, docs/metrics.md#segments). All thresholds are vars; the RFM segment names come from seed rfm_segments.
 {%- set silent_after = var('activity_silent_after_days') %}
 {%- set churned_after = var('activity_churned_after_days') %}
 {%- set engagement_window = var('engagement_window_days') %}
@@ -54,7 +54,7 @@ rfm_segments as {{ not_materialized() }} (
 
 ),
 
--- Users are numbered once (issue 11): the snapshot x user joins below key on a bigint user_number instead of the
+-- Users are numbered once (for 100M events): the snapshot x user joins below key on a bigint user_number instead of the
 -- 64-character user_key, joined back in the final select. The numbers follow user_key order, so ties broken by
 -- user_number break as by user_key.
 known_users as (
@@ -265,7 +265,7 @@ rfm_scores as (
 
 ),
 
--- Every fact about a snapshot and user, stacked and grouped once (issue 11): one aggregate, which spills to disk,
+-- Every fact about a snapshot and user, stacked and grouped once (for 100M events): one aggregate, which spills to disk,
 -- instead of six hash joins on the snapshot x user rows whose build sides must all fit in memory at once (at 1M
 -- users they did not fit in 8 GB). Each source has at most one row per snapshot and user, so max() picks its value;
 -- the group keeps the signed-up users only (is_member).

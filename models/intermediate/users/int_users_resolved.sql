@@ -1,5 +1,5 @@
 -- Every known user once, with signup and attributes: the users feed when it has the user,
--- else the first accepted event or order (METRICS.md section 0).
+-- else the first accepted event or order (docs/metrics.md#conventions).
 with
 
 users as {{ not_materialized() }} (

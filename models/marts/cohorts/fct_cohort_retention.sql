@@ -30,7 +30,7 @@ user_retention_days as {{ not_materialized() }} (
 
 ),
 
--- Users are numbered once (issue 11): members, periods and counts below key on a bigint user_number instead of
+-- Users are numbered once (for 100M events): members, periods and counts below key on a bigint user_number instead of
 -- the 64-character user_key, which the output does not carry.
 known_users as (
 
@@ -237,7 +237,7 @@ member_periods as (
 ),
 
 -- Each member's breakdown values, joined once. The counts below aggregate member-level rows with grouping sets
--- (one set for `all`, one per breakdown) rather than a copy of every member row per breakdown (issue 11).
+-- (one set for `all`, one per breakdown) rather than a copy of every member row per breakdown (for 100M events).
 member_attributes as (
 
     select

@@ -1,4 +1,4 @@
--- Engagement per reporting day (METRICS.md section 2): DAU, rolling WAU (7 days) and MAU (30 days) ending that
+-- Engagement per reporting day (docs/metrics.md#engagement): DAU, rolling WAU (7 days) and MAU (30 days) ending that
 -- day, stickiness, new users, interactions per weekly active user, share of weekly active users with at least
 -- var attached_min_weekly_interactions interactions, and 7-day core-feature penetration of the day's signups.
 {%- set window = var('core_feature_window_days') %}
@@ -46,7 +46,7 @@ first_day as (
 
 ),
 
--- Rolling windows without a day x user fan-out (issue 11): a user's state (activity days and interactions in the
+-- Rolling windows without a day x user fan-out (for 100M events): a user's state (activity days and interactions in the
 -- last 7 days, activity days in the last 30) changes only on an activity day a (+) and on a + 7 and a + 30 (-).
 -- Running sums per user give the state between changes; the users entering and leaving each state are counted,
 -- and a running sum over the dates gives WAU, MAU, weekly interactions and attached users for every day.

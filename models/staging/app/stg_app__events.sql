@@ -1,4 +1,4 @@
--- Materialised incrementally (issue 11): pseudonymising 100M user and session ids is the costliest step of staging,
+-- Materialised incrementally (for 100M events, docs/benchmarks.md): pseudonymising 100M user and session ids is the costliest step of staging,
 -- and seven models read these events. Raw loads only append, so a refresh appends the rows of loads newer than
 -- the newest one here. Run the full_refresh job after changing RW_ID_SALT or the event sets.
 {{
@@ -16,7 +16,7 @@ source as {{ not_materialized() }} (
 
 ),
 
--- Orders-only data (METRICS.md, DATA_CONTRACT.md): when the events feed has no rows at all, each paid order
+-- Orders-only data (docs/metrics.md#conventions, docs/data_contract.md): when the events feed has no rows at all, each paid order
 -- becomes one event named var order_event_name, so a pure purchase log still gets activity and retention.
 -- With any events delivered, orders add nothing here (the event feed is expected to carry its own purchases).
 orders as {{ not_materialized() }} (
