@@ -35,14 +35,14 @@ as_of as (
 retention_metrics as (
 
     {%- for definition in var('retention_definitions') %}
-    {%- set outer = loop %}
-    {%- for day in var('experiment_retention_days') %}
-    select
-        cast('{{ definition.name }}_d{{ day }}_retention_rate' as {{ dbt.type_string() }}) as metric_name,
-        cast('{{ definition.name }}' as {{ dbt.type_string() }}) as retention_definition,
-        {{ day }} as period_number
-    {% if not (outer.last and loop.last) %}union all{% endif %}
-    {%- endfor %}
+        {%- set outer = loop %}
+        {%- for day in var('experiment_retention_days') %}
+            select
+                cast('{{ definition.name }}_d{{ day }}_retention_rate' as {{ dbt.type_string() }}) as metric_name,
+                cast('{{ definition.name }}' as {{ dbt.type_string() }}) as retention_definition,
+                {{ day }} as period_number
+            {% if not (outer.last and loop.last) %}union all{% endif %}
+        {%- endfor %}
     {%- endfor %}
 
 ),

@@ -22,11 +22,11 @@ configured_splits as (
     {% if not (outer.last and loop.last) %}union all{% endif %}
     {%- endfor %}
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as experiment_name,
-        cast(null as {{ dbt.type_string() }}) as variant_name,
-        cast(null as double) as weight
-    where 1 = 0
+        select
+            cast(null as {{ dbt.type_string() }}) as experiment_name,
+            cast(null as {{ dbt.type_string() }}) as variant_name,
+            cast(null as double) as weight
+        where 1 = 0
     {%- endfor %}
 
 ),

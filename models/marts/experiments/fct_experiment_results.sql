@@ -82,20 +82,20 @@ proportion_tests as (
         value_ci_low,
         value_ci_high,
         case when is_compared then
-            metric_mean - control_mean - sqrt(
-                (metric_mean - value_ci_low) * (metric_mean - value_ci_low)
-                + (control_ci_high - control_mean) * (control_ci_high - control_mean)
-            )
+                metric_mean - control_mean - sqrt(
+                    (metric_mean - value_ci_low) * (metric_mean - value_ci_low)
+                    + (control_ci_high - control_mean) * (control_ci_high - control_mean)
+                )
         end as difference_ci_low,
         case when is_compared then
-            metric_mean - control_mean + sqrt(
-                (value_ci_high - metric_mean) * (value_ci_high - metric_mean)
-                + (control_mean - control_ci_low) * (control_mean - control_ci_low)
-            )
+                metric_mean - control_mean + sqrt(
+                    (value_ci_high - metric_mean) * (value_ci_high - metric_mean)
+                    + (control_mean - control_ci_low) * (control_mean - control_ci_low)
+                )
         end as difference_ci_high,
         case when is_compared and pooled_rate > 0 and pooled_rate < 1 then
-            (metric_mean - control_mean)
-            / sqrt(pooled_rate * (1 - pooled_rate) * (1.0 / users + 1.0 / control_users))
+                (metric_mean - control_mean)
+                / sqrt(pooled_rate * (1 - pooled_rate) * (1.0 / users + 1.0 / control_users))
         end as test_statistic,
         cast(null as double) as degrees_of_freedom
 
@@ -125,16 +125,16 @@ mean_tests as (
         metric_mean,
         sqrt(squared_error) as standard_error,
         case when is_compared and users > 1 and control_users > 1 and squared_error + control_squared_error > 0
-            then sqrt(squared_error + control_squared_error)
+                then sqrt(squared_error + control_squared_error)
         end as difference_standard_error,
         case when is_compared and users > 1 and control_users > 1 and squared_error + control_squared_error > 0
-            then (metric_mean - control_mean) / sqrt(squared_error + control_squared_error)
+                then (metric_mean - control_mean) / sqrt(squared_error + control_squared_error)
         end as test_statistic,
         case when is_compared and users > 1 and control_users > 1 and squared_error + control_squared_error > 0
-            then (squared_error + control_squared_error) * (squared_error + control_squared_error) / (
-                squared_error * squared_error / (users - 1)
-                + control_squared_error * control_squared_error / (control_users - 1)
-            )
+                then (squared_error + control_squared_error) * (squared_error + control_squared_error) / (
+                        squared_error * squared_error / (users - 1)
+                        + control_squared_error * control_squared_error / (control_users - 1)
+                    )
         end as degrees_of_freedom
 
     from means
@@ -250,7 +250,7 @@ tested as (
         case when paired.users > 0 then paired.control_mean end as control_value,
         case when paired.is_compared then paired.metric_mean - paired.control_mean end as absolute_lift,
         case when paired.is_compared and paired.control_mean <> 0
-            then (paired.metric_mean - paired.control_mean) / paired.control_mean
+                then (paired.metric_mean - paired.control_mean) / paired.control_mean
         end as relative_lift,
         coalesce(
             proportion_tests.difference_ci_low,

@@ -54,10 +54,14 @@ final as (
         cast(cohort_size as bigint) as cohort_size,
         cast(retained_users as bigint) as retained_users,
         cast(cast(retained_users as double) / cohort_size as double) as retention_rate,
-        cast(case when retained_users is not null then {{ wilson_ci_low('retained_users', 'cohort_size') }} end
-            as double) as ci_low,
-        cast(case when retained_users is not null then {{ wilson_ci_high('retained_users', 'cohort_size') }} end
-            as double) as ci_high,
+        cast(
+            case when retained_users is not null then {{ wilson_ci_low('retained_users', 'cohort_size') }} end
+            as double
+        ) as ci_low,
+        cast(
+            case when retained_users is not null then {{ wilson_ci_high('retained_users', 'cohort_size') }} end
+            as double
+        ) as ci_high,
         is_mature
 
     from measured
