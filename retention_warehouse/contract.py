@@ -120,6 +120,18 @@ FEEDS: dict[str, FeedSpec] = {
                 Column("score", "score", required=True),
             ),
         ),
+        FeedSpec(
+            feed="experiments",
+            table="experiment_exposures",
+            # a repeated exposure (same user, experiment, variant and time) is a redelivery
+            key=("user_id", "experiment", "variant", "exposed_at"),
+            columns=(
+                Column("user_id", "text", required=True),
+                Column("experiment", "name", required=True),
+                Column("variant", "name", required=True),
+                Column("exposed_at", "timestamp", required=True),
+            ),
+        ),
     )
 }
 

@@ -457,6 +457,82 @@ def generate_marketing_spend(spec: SampleSpec, users: pd.DataFrame, rng: np.rand
     )
 
 
+# --- Experiments: exposures of two A/B tests -------------------------------------------------------------------
+# Drawn from their own random stream after every other feed, so the other feeds are what they were without them.
+# The activity is drawn before the assignment, so an effect is planted by assignment: in onboarding_checklist the
+# treatment variant gets a larger share of the users who are active on day 7 after signup (their exposure day),
+# which keeps the expected split at 50/50 (no sample ratio mismatch) and raises treatment's D7 retention.
+# home_feed_ranking assigns at random (no effect). A few rows exercise the exposure rules: exposures a moment
+# before signup, repeated exposures, users exposed to both variants, and exposures after the last day.
+EXPERIMENT_D7_SHIFT = 0.10  # P(treatment | active on day 7) = 0.5 + shift * (1 - r), r = share active on day 7
+
+
+def generate_experiment_exposures(spec: SampleSpec, users: pd.DataFrame, active_day_7: np.ndarray) -> pd.DataFrame:
+    rng = np.random.default_rng([spec.seed, 7])
+    n = len(users)
+    signup_at = users["signup_at"].to_numpy().astype("datetime64[s]")
+    last_second = np.datetime64(spec.end, "s") + np.timedelta64(86_399, "s")
+    frames = []
+
+    # onboarding_checklist: every user, on the signup screen (up to a minute after signup; 2% a few seconds before).
+    share = active_day_7.mean() if n else 0.0
+    p_treatment = np.where(active_day_7, 0.5 + EXPERIMENT_D7_SHIFT * (1 - share), 0.5 - EXPERIMENT_D7_SHIFT * share)
+    variant = np.where(rng.random(n) < p_treatment, "treatment", "control").astype(object)
+    offset = np.where(rng.random(n) < 0.02, -rng.integers(1, 30, n), rng.integers(1, 60, n))
+    first_at = signup_at + offset.astype("timedelta64[s]")
+    frames.append(pd.DataFrame({"user_id": users["user_id"], "variant": variant, "exposed_at": first_at}))
+    repeat = rng.random(n) < 0.3  # seen again later in the same variant
+    frames.append(
+        pd.DataFrame(
+            {
+                "user_id": users["user_id"][repeat],
+                "variant": variant[repeat],
+                "exposed_at": first_at[repeat]
+                + rng.integers(3600, 5 * 86_400, int(repeat.sum())).astype("timedelta64[s]"),
+            }
+        )
+    )
+    both = rng.random(n) < 0.01  # also saw the other variant: excluded from the experiment
+    frames.append(
+        pd.DataFrame(
+            {
+                "user_id": users["user_id"][both],
+                "variant": np.where(variant[both] == "control", "treatment", "control"),
+                "exposed_at": first_at[both] + rng.integers(60, 86_400, int(both.sum())).astype("timedelta64[s]"),
+            }
+        )
+    )
+    checklist = pd.concat(frames, ignore_index=True).assign(experiment="onboarding_checklist")
+
+    # home_feed_ranking: 60% of the users, at a random time in their first 30 days, variant at random.
+    exposed = rng.random(n) < 0.6
+    feed_at = signup_at[exposed] + rng.integers(0, 30 * 86_400, int(exposed.sum())).astype("timedelta64[s]")
+    feed = pd.DataFrame(
+        {
+            "user_id": users["user_id"][exposed],
+            "variant": np.where(rng.random(int(exposed.sum())) < 0.5, "treatment", "control"),
+            "exposed_at": feed_at,
+        }
+    ).assign(experiment="home_feed_ranking")
+    # Exposures after the last day of data are dropped, except those of the next day (an export a day ahead).
+    feed = feed[feed["exposed_at"].to_numpy() <= last_second + np.timedelta64(86_400, "s")]
+    checklist = checklist[checklist["exposed_at"].to_numpy() <= last_second]
+
+    exposures = pd.concat([checklist, feed], ignore_index=True)
+    exposures = exposures.sort_values(["exposed_at", "user_id", "experiment"], kind="stable", ignore_index=True)
+    return pd.DataFrame(
+        {
+            "user_id": exposures["user_id"].to_numpy(),
+            "experiment": exposures["experiment"].to_numpy(),
+            "variant": exposures["variant"].to_numpy(),
+            "exposed_at": _iso(exposures["exposed_at"].to_numpy()),
+        }
+    )
+
+
+# --- end of experiments -----------------------------------------------------------------------------------------
+
+
 def write_landing(spec: SampleSpec, out: Path, users_per_chunk: int = 50_000) -> dict[str, int]:
     """Generate every feed and write it under `out`; returns rows written per feed.
 
@@ -469,6 +545,7 @@ def write_landing(spec: SampleSpec, out: Path, users_per_chunk: int = 50_000) ->
         (out / feed).mkdir(parents=True, exist_ok=True)
 
     offsets, writers, order_parts = Offsets(), {}, []
+    active_day_7 = np.zeros(len(users), dtype=bool)  # read by the experiments block (no random draw)
     chunk_starts = range(0, len(users), users_per_chunk)
     try:
         for chunk, lo in enumerate(tqdm(chunk_starts, desc="events", unit="chunk", disable=len(chunk_starts) == 1)):
@@ -476,6 +553,7 @@ def write_landing(spec: SampleSpec, out: Path, users_per_chunk: int = 50_000) ->
             # The first chunk continues the main stream, so a one-chunk sample is what it always was.
             chunk_rng = rng if chunk == 0 else np.random.default_rng([spec.seed, 100, chunk])
             days = active_user_days(spec, part, chunk_rng)
+            active_day_7[lo + days.loc[days["days_since_signup"] == 7, "user_row"].to_numpy()] = True
             events, orders = generate_events(spec, part, days, chunk_rng, offsets, chunk)
             order_parts.append(orders)
             _append_event_days(events, part, out / "events", writers)
@@ -497,6 +575,9 @@ def write_landing(spec: SampleSpec, out: Path, users_per_chunk: int = 50_000) ->
         for record in subscriptions.to_dict(orient="records"):
             handle.write(json.dumps(record) + "\n")
     surveys.to_csv(out / "surveys" / "nps_responses.csv", index=False)
+    exposures = generate_experiment_exposures(spec, users, active_day_7)
+    (out / "experiments").mkdir(parents=True, exist_ok=True)
+    exposures.to_csv(out / "experiments" / "exposures.csv", index=False)
     return {
         "events": offsets.event + offsets.onboarding,
         "users": len(users),
@@ -504,6 +585,7 @@ def write_landing(spec: SampleSpec, out: Path, users_per_chunk: int = 50_000) ->
         "marketing_spend": len(spend),
         "subscriptions": len(subscriptions),
         "surveys": len(surveys),
+        "experiments": len(exposures),
     }
 
 

@@ -26,7 +26,7 @@ def test_same_seed_same_files_and_every_feed_written(tmp_path):
     write_landing(SMALL, tmp_path / "b")
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
     feeds = {p.name for p in (tmp_path / "a").iterdir()}
-    assert feeds == {"events", "users", "orders", "marketing_spend", "subscriptions", "surveys"}
+    assert feeds == {"events", "users", "orders", "marketing_spend", "subscriptions", "surveys", "experiments"}
     other = write_landing(SampleSpec(users=400, days=40, seed=8, start=SMALL.start), tmp_path / "c")
     assert _digest(tmp_path / "c") != _digest(tmp_path / "a") and other["users"] == 400
 

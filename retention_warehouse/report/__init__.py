@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from retention_warehouse.publish import write_atomically
 from retention_warehouse.report import charts
+from retention_warehouse.report.experiments import experiments_section
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -190,6 +191,7 @@ SECTIONS: list[tuple[str, str, Callable]] = [
     ("segments", "Segments and tiers", segments_section),
     ("lifecycle", "Lifecycle", lifecycle_section),
     ("at-risk", "At-risk users", at_risk_section),
+    ("experiments", "Experiments", experiments_section),
 ]
 
 
