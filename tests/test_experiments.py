@@ -14,7 +14,6 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-import pytest
 import yaml
 from scipy import stats
 
