@@ -27,6 +27,10 @@ EMPTY_MARTS = {
     "fct_lifecycle": "grain varchar, period_start date, is_complete boolean, new_users bigint, "
     "returning_users bigint, resurrecting_users bigint, dormant_users bigint",
     "fct_at_risk_users": "at_risk_date date, at_risk_reason varchar",
+    "fct_experiment_results": "experiment_name varchar, variant_name varchar, is_control boolean, "
+    "metric_name varchar, metric_kind varchar, users bigint, metric_value double, absolute_lift double, "
+    "relative_lift double, difference_ci_low double, difference_ci_high double, p_value double, "
+    "is_significant boolean, srm_p_value double, has_sample_ratio_mismatch boolean",
 }
 
 

@@ -12,9 +12,7 @@ def _value(value: float | None, kind: str) -> str:
     return f"{value:.1%}" if kind == "proportion" else f"{value:,.2f}"
 
 
-def experiments_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | None:
-    if "marts.fct_experiment_results" not in tables:
-        return None
+def experiments_section(conn: duckdb.DuckDBPyConnection) -> dict:
     rows = conn.execute(
         """
         select experiment_name, variant_name, is_control, metric_name, metric_kind, users, metric_value,
@@ -43,4 +41,4 @@ def experiments_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> di
                 "significant": bool(significant),
             }
         )
-    return {"experiments": list(experiments.values())} if experiments else None
+    return {"experiments": list(experiments.values())}
