@@ -4,6 +4,8 @@
 -- Welch's interval of the difference and Welch's t-test. p-values are two-sided and exact (macros
 -- experiment_statistics); the experiment's sample ratio mismatch comes from fct_experiment_exposures.
 -- A metric with no mature user in a variant has a NULL value (immature).
+-- Doubles are rounded to 12 significant digits (macro round_significant), so two builds of the same data give the
+-- same rows.
 {%- set control = var('experiment_control_variant') %}
 with
 
@@ -305,19 +307,19 @@ final as (
         cast(tested.exposed_users as bigint) as exposed_users,
         cast(tested.users as bigint) as users,
         cast(tested.successes as bigint) as successes,
-        cast(tested.metric_value as double) as metric_value,
-        cast(tested.ci_low as double) as ci_low,
-        cast(tested.ci_high as double) as ci_high,
-        cast(tested.control_value as double) as control_value,
-        cast(tested.absolute_lift as double) as absolute_lift,
-        cast(tested.relative_lift as double) as relative_lift,
-        cast(tested.difference_ci_low as double) as difference_ci_low,
-        cast(tested.difference_ci_high as double) as difference_ci_high,
-        cast(tested.test_statistic as double) as test_statistic,
-        cast(tested.degrees_of_freedom as double) as degrees_of_freedom,
-        cast(tested.p_value as double) as p_value,
-        coalesce(tested.p_value < 0.05, false) as is_significant,
-        cast(srm.srm_p_value as double) as srm_p_value,
+        cast({{ round_significant('tested.metric_value') }} as double) as metric_value,
+        cast({{ round_significant('tested.ci_low') }} as double) as ci_low,
+        cast({{ round_significant('tested.ci_high') }} as double) as ci_high,
+        cast({{ round_significant('tested.control_value') }} as double) as control_value,
+        cast({{ round_significant('tested.absolute_lift') }} as double) as absolute_lift,
+        cast({{ round_significant('tested.relative_lift') }} as double) as relative_lift,
+        cast({{ round_significant('tested.difference_ci_low') }} as double) as difference_ci_low,
+        cast({{ round_significant('tested.difference_ci_high') }} as double) as difference_ci_high,
+        cast({{ round_significant('tested.test_statistic') }} as double) as test_statistic,
+        cast({{ round_significant('tested.degrees_of_freedom') }} as double) as degrees_of_freedom,
+        cast({{ round_significant('tested.p_value') }} as double) as p_value,
+        coalesce({{ round_significant('tested.p_value') }} < 0.05, false) as is_significant,
+        cast({{ round_significant('srm.srm_p_value') }} as double) as srm_p_value,
         coalesce(srm.srm_flag = 1, false) as has_sample_ratio_mismatch
 
     from tested

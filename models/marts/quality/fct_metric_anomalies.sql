@@ -1,10 +1,9 @@
 -- The latest value of each watched metric against its trailing 56 days: DAU (fct_engagement_daily) and the D1
 -- and D7 activity retention of the newest mature daily cohort (fct_cohort_retention, all users). The anomaly check
 -- of the refresh warns when |z_score| exceeds RW_ANOMALY_SIGMA and there are at least 14 history days.
--- Mean, sd and z are rounded to 12 significant digits: a float sum depends on the order the engine adds the rows
--- in, so unrounded they could differ in the last bits between two builds of the same data.
+-- Mean, sd and z are rounded to 12 significant digits (macro round_significant), so two builds of the same data
+-- give the same rows.
 {%- set trailing_days = 56 %}
-{%- set significant = "case when {x} = 0 then 0.0 else round({x}, 11 - cast(floor(log10(abs({x}))) as integer)) end" %}
 with
 
 engagement as {{ not_materialized() }} (
@@ -79,13 +78,13 @@ final as (
         cast(metric_name as {{ dbt.type_string() }}) as metric_name,
         cast(metric_date as date) as metric_date,
         cast(metric_value as double) as metric_value,
-        cast({{ significant.replace('{x}', 'trailing_mean') }} as double) as trailing_mean,
-        cast({{ significant.replace('{x}', 'trailing_sd') }} as double) as trailing_sd,
+        cast({{ round_significant('trailing_mean') }} as double) as trailing_mean,
+        cast({{ round_significant('trailing_sd') }} as double) as trailing_sd,
         cast(history_days as bigint) as history_days,
         cast(
             case
                 when trailing_sd > 0
-                    then {{ significant.replace('{x}', '(metric_value - trailing_mean) / trailing_sd') }}
+                    then {{ round_significant('(metric_value - trailing_mean) / trailing_sd') }}
             end as double
         ) as z_score
     from scored
