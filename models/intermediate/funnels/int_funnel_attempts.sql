@@ -7,6 +7,8 @@
 {%- set max_steps = funnel_max_steps() %}
 {%- set has_strict = funnels_have_mode('strict') %}
 {%- set has_unordered = funnels_have_mode('unordered') %}
+{#- The columns that identify an attempt and its window, in the order every attempt CTE selects them. #}
+{%- set attempt_columns = ['funnel_name', 'user_number', 'held_value', 'attempt_started_at', 'window_ends_at'] %}
 with
 
 step_events as {{ not_materialized() }} (
@@ -216,11 +218,7 @@ chain_1 as (
 ordered_attempts as (
 
     select
-        funnel_name,
-        user_number,
-        held_value,
-        attempt_started_at,
-        window_ends_at,
+        {{ attempt_columns | join(',\n        ') }},
         {%- for k in range(1, max_steps + 1) %}
             step_{{ k }}_at{% if not loop.last %},{% endif %}
         {%- endfor %}
@@ -257,11 +255,7 @@ ordered_attempts as (
     unordered_done as (
 
         select
-            funnel_name,
-            user_number,
-            held_value,
-            attempt_started_at,
-            window_ends_at,
+            {{ attempt_columns | join(',\n            ') }},
             {%- for j in range(1, max_steps + 1) %}
                 case when first_{{ j }}_at <= window_ends_at then first_{{ j }}_at end as done_{{ j }}_at
                 {%- if not loop.last %},{% endif %}
@@ -274,11 +268,7 @@ ordered_attempts as (
     unordered_attempts as (
 
         select
-            funnel_name,
-            user_number,
-            held_value,
-            attempt_started_at,
-            window_ends_at,
+            {{ attempt_columns | join(',\n            ') }},
             {%- for k in range(1, max_steps + 1) %}
                 case
                     when {% for j in range(1, k + 1) %}done_{{ j }}_at is not null{% if not loop.last %} and {% endif %}{% endfor %}

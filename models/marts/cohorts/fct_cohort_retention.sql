@@ -13,6 +13,8 @@
 {%- set breakdowns = var('retention_breakdowns') %}
 {%- set prefixes = {'day': 'D', 'week': 'W', 'month': 'M'} %}
 {%- set bracket_rows = [] %}
+{#- The key of a cohort cell (one cohort of one definition, grain and breakdown value). #}
+{%- set cell_keys = ['retention_definition', 'grain', 'cohort_start', 'breakdown_name', 'breakdown_value'] %}
 {%- for grain in grains %}{% for bracket in brackets.get(grain, []) %}
 {%- if bracket[1] <= max_periods[grain] %}{% do bracket_rows.append((grain, bracket[0], bracket[1])) %}{% endif %}
 {%- endfor %}{% endfor %}
@@ -404,18 +406,10 @@ period_cells as (
     inner join periods
         on cohort_sizes.grain = periods.grain
     left join n_period_counts
-        on cohort_sizes.retention_definition = n_period_counts.retention_definition
-        and cohort_sizes.grain = n_period_counts.grain
-        and cohort_sizes.cohort_start = n_period_counts.cohort_start
-        and cohort_sizes.breakdown_name = n_period_counts.breakdown_name
-        and cohort_sizes.breakdown_value = n_period_counts.breakdown_value
+        on {{ equal_keys('cohort_sizes', 'n_period_counts', cell_keys) }}
         and periods.period_number = n_period_counts.period_number
     left join last_period_counts
-        on cohort_sizes.retention_definition = last_period_counts.retention_definition
-        and cohort_sizes.grain = last_period_counts.grain
-        and cohort_sizes.cohort_start = last_period_counts.cohort_start
-        and cohort_sizes.breakdown_name = last_period_counts.breakdown_name
-        and cohort_sizes.breakdown_value = last_period_counts.breakdown_value
+        on {{ equal_keys('cohort_sizes', 'last_period_counts', cell_keys) }}
         and periods.period_number = last_period_counts.last_period_number
 
 ),
@@ -463,11 +457,7 @@ cells as (
     inner join brackets
         on cohort_sizes.grain = brackets.grain
     left join bracket_counts
-        on cohort_sizes.retention_definition = bracket_counts.retention_definition
-        and cohort_sizes.grain = bracket_counts.grain
-        and cohort_sizes.cohort_start = bracket_counts.cohort_start
-        and cohort_sizes.breakdown_name = bracket_counts.breakdown_name
-        and cohort_sizes.breakdown_value = bracket_counts.breakdown_value
+        on {{ equal_keys('cohort_sizes', 'bracket_counts', cell_keys) }}
         and brackets.first_period_number = bracket_counts.first_period_number
     where {{ 'true' if 'bracket' in types else 'false' }}
 

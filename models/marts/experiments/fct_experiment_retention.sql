@@ -1,6 +1,8 @@
 -- Retention of analysed exposed users, measured from the first exposure: one row per experiment x variant x
 -- exposure day (the cohort) x retention definition x day of var experiment_retention_days. A cell is mature when
 -- exposure day + n is on or before the as-of date; an immature cell has NULL retained users, rate and interval.
+{#- A cell: one exposure-day cohort of a variant, for one definition and day n. #}
+{%- set cell_keys = ['experiment_name', 'variant_name', 'exposure_date', 'retention_definition', 'period_number'] %}
 with
 
 user_metrics as {{ not_materialized() }} (
@@ -13,11 +15,7 @@ user_metrics as {{ not_materialized() }} (
 cells as (
 
     select
-        experiment_name,
-        variant_name,
-        exposure_date,
-        retention_definition,
-        period_number,
+        {{ cell_keys | join(',\n        ') }},
         count(*) as cohort_size,
         min(case when is_mature then 1 else 0 end) as mature_flag,
         sum(metric_value) as observed_retained_users
@@ -30,11 +28,7 @@ cells as (
 measured as (
 
     select
-        experiment_name,
-        variant_name,
-        exposure_date,
-        retention_definition,
-        period_number,
+        {{ cell_keys | join(',\n        ') }},
         cohort_size,
         mature_flag = 1 as is_mature,
         case when mature_flag = 1 then observed_retained_users end as retained_users

@@ -82,12 +82,7 @@ engagement_metrics as (
             '{{ name }}' as metric_name,
             'day' as grain,
             activity_date as period_start,
-            'all' as breakdown_name,
-            'all' as breakdown_value,
-            {{ numerator }} as numerator,
-            {{ denominator }} as denominator,
-            {{ value }} as value,
-            {{ is_rate }} as is_rate,
+            {{ metric_values(numerator, denominator, value, is_rate) }},
             {{ mature }} as is_mature
 
         from engagement
@@ -190,12 +185,7 @@ monetization_metrics as (
             '{{ name }}' as metric_name,
             grain,
             period_start,
-            'all' as breakdown_name,
-            'all' as breakdown_value,
-            {{ numerator }} as numerator,
-            {{ denominator }} as denominator,
-            {{ value }} as value,
-            {{ is_rate }} as is_rate,
+            {{ metric_values(numerator, denominator, value, is_rate) }},
             is_complete_period as is_mature
 
         from monetization
