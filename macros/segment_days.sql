@@ -19,10 +19,10 @@
     from {{ from_relation }}
 {%- endmacro %}
 
-{#- The as-of date of the segment models: var segments_as_of_date, else the last day of `activity_date_column` (an aggregate). -#}
+{#- The as-of date of the segment models: var as_of_date, else the last day of `activity_date_column` (an aggregate). -#}
 {% macro segments_as_of_date(activity_date_column) -%}
-    {%- if var('segments_as_of_date') -%}
-        cast('{{ var("segments_as_of_date") }}' as date)
+    {%- if var('as_of_date') -%}
+        cast('{{ var("as_of_date") }}' as date)
     {%- else -%}
         max({{ activity_date_column }})
     {%- endif -%}

@@ -1,5 +1,5 @@
 -- The calendar of metric periods: one row per grain (var metric_grains) and period from the first signup to the
--- as-of date (var retention_as_of_date, else the last activity day), with its last day, the last day observed so far
+-- as-of date (var as_of_date, else the last activity day), with its last day, the last day observed so far
 -- and whether it is complete.
 with
 
@@ -25,8 +25,8 @@ bounds as (
 
     select
         (select min(signup_date) from users) as first_date,
-        {% if var('retention_as_of_date') -%}
-        cast('{{ var("retention_as_of_date") }}' as date)
+        {% if var('as_of_date') -%}
+        cast('{{ var("as_of_date") }}' as date)
         {%- else -%}
             (select max(activity_date) from activity_days)
         {%- endif %} as as_of_date
