@@ -12,8 +12,12 @@ def _value(value: float | None, kind: str) -> str:
     return f"{value:.1%}" if kind == "proportion" else f"{value:,.2f}"
 
 
-def experiments_section(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> dict | None:
-    if "marts.fct_experiment_results" not in tables:
+def experiments_section(conn: duckdb.DuckDBPyConnection) -> dict | None:
+    published = conn.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'fct_experiment_results'"
+    ).fetchone()[0]
+    if not published:
         return None
     rows = conn.execute(
         """
