@@ -18,12 +18,3 @@
     select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date))) as date_day
     from {{ from_relation }}
 {%- endmacro %}
-
-{#- The as-of date of the segment models: var as_of_date, else the last day of `activity_date_column` (an aggregate). -#}
-{% macro segments_as_of_date(activity_date_column) -%}
-    {%- if var('as_of_date') -%}
-        cast('{{ var("as_of_date") }}' as date)
-    {%- else -%}
-        max({{ activity_date_column }})
-    {%- endif -%}
-{%- endmacro %}
