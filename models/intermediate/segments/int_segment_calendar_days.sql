@@ -27,7 +27,7 @@ bounds as (
 
 days as (
 
-    {{ segment_days('first_date', 'as_of_date', 'bounds') }}
+    {{ day_series('first_date', 'as_of_date', 'bounds') }}
 
 ),
 
