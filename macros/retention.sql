@@ -18,15 +18,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The as-of date as a one-row select: var retention_as_of_date, else the last day of `date_column` in `relation`. -#}
-{% macro retention_as_of_select(relation, date_column) -%}
-    {%- if var('retention_as_of_date') -%}
-        select cast('{{ var("retention_as_of_date") }}' as date) as as_of_date
-    {%- else -%}
-        select max({{ date_column }}) as as_of_date from {{ relation }}
-    {%- endif -%}
-{%- endmacro %}
-
 {#- First day of the calendar period (grain column: day, week = ISO week from Monday, month) holding a date. -#}
 {% macro retention_period_start(grain_column, date_column) -%}
     case {{ grain_column }}

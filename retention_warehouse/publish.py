@@ -71,9 +71,7 @@ def project_version() -> dict[str, str | None]:
 
 def _as_of_date(conn: duckdb.DuckDBPyConnection, catalog: str) -> str | None:
     try:
-        value = conn.execute(
-            f"select max(activity_date) from {catalog}.intermediate.int_users_activity_days"
-        ).fetchone()[0]
+        value = conn.execute(f"select max(as_of_date) from {catalog}.intermediate.int_as_of_date").fetchone()[0]
     except duckdb.Error:
         return None
     return value.isoformat() if value else None

@@ -74,7 +74,7 @@ def test_the_published_file_holds_the_public_tables_only(tmp_path):
             conn.execute(f"create schema {schema}")
         conn.execute("create table raw.events as select 'alice' as user_id")
         conn.execute("create table raw.raw_load_audit as select 'day1.csv' as source_file, 1 as rows_accepted")
-        conn.execute("create table intermediate.int_users_activity_days as select date '2026-03-05' as activity_date")
+        conn.execute("create table intermediate.int_as_of_date as select date '2026-03-05' as as_of_date")
         conn.execute("create view staging.stg_users as select 'k1' as user_key")
         conn.execute("create table marts.dim_users (user_key varchar not null, cohort_size bigint)")
         conn.execute("insert into marts.dim_users values ('k1', 1), ('k2', 2)")

@@ -20,15 +20,9 @@ resolved_users as {{ not_materialized() }} (
 
 ),
 
-user_retention_days as {{ not_materialized() }} (
+as_of as {{ not_materialized() }} (
 
-    select * from {{ ref('int_users_retention_days') }}
-
-),
-
-as_of as (
-
-    {{ retention_as_of_select('user_retention_days', 'activity_date') }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 

@@ -26,9 +26,9 @@ orders as {{ not_materialized() }} (
 
 ),
 
-as_of as (
+as_of as {{ not_materialized() }} (
 
-    {{ retention_as_of_select('user_retention_days', 'activity_date') }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 

@@ -1,5 +1,5 @@
 -- The calendar of metric periods: one row per grain (var metric_grains) and period from the first signup to the
--- as-of date (var retention_as_of_date, else the last activity day), with its last day, the last day observed so far
+-- as-of date (int_as_of_date: var as_of_date, else the last activity day), with its last day, the last day observed so far
 -- and whether it is complete.
 with
 
@@ -15,9 +15,9 @@ users as {{ not_materialized() }} (
 
 ),
 
-activity_days as {{ not_materialized() }} (
+as_of as {{ not_materialized() }} (
 
-    select * from {{ ref('int_users_activity_days') }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -25,11 +25,9 @@ bounds as (
 
     select
         (select min(signup_date) from users) as first_date,
-        {% if var('retention_as_of_date') -%}
-        cast('{{ var("retention_as_of_date") }}' as date)
-        {%- else -%}
-            (select max(activity_date) from activity_days)
-        {%- endif %} as as_of_date
+        as_of.as_of_date
+
+    from as_of
 
 ),
 

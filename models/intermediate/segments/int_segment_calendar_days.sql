@@ -9,19 +9,25 @@ activity_days as {{ not_materialized() }} (
 
 ),
 
+as_of as {{ not_materialized() }} (
+
+    select * from {{ ref('int_as_of_date') }}
+
+),
+
 bounds as (
 
     select
-        min(activity_date) as first_date,
-        {{ segments_as_of_date('activity_date') }} as as_of_date
+        (select min(activity_date) from activity_days) as first_date,
+        as_of.as_of_date
 
-    from activity_days
+    from as_of
 
 ),
 
 days as (
 
-    {{ segment_days('first_date', 'as_of_date', 'bounds') }}
+    {{ day_series('first_date', 'as_of_date', 'bounds') }}
 
 ),
 

@@ -20,15 +20,9 @@ orders as {{ not_materialized() }} (
 
 ),
 
-retention_days as {{ not_materialized() }} (
+as_of as {{ not_materialized() }} (
 
-    select * from {{ ref('int_users_retention_days') }}
-
-),
-
-as_of as (
-
-    {{ retention_as_of_select('retention_days', 'activity_date') }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 

@@ -32,6 +32,12 @@ user_retention_days as {{ not_materialized() }} (
 
 ),
 
+as_of as {{ not_materialized() }} (
+
+    select * from {{ ref('int_as_of_date') }}
+
+),
+
 -- Users are numbered once (for 100M events): members, periods and counts below key on a bigint user_number instead of
 -- the 64-character user_key, which the output does not carry.
 known_users as (
@@ -77,12 +83,6 @@ retention_days as (
     from user_retention_days
     inner join user_numbers
         on user_retention_days.user_key = user_numbers.user_key
-
-),
-
-as_of as (
-
-    {{ retention_as_of_select('user_retention_days', 'activity_date') }}
 
 ),
 

@@ -1,4 +1,4 @@
--- Every signed-up user's segments as of the as-of date (var segments_as_of_date, else the last activity day): the
+-- Every signed-up user's segments as of the as-of date (var as_of_date, else the last activity day): the
 -- as-of date's snapshot in the shape of fct_user_segment_history, whose contract columns and types it takes, all
 -- but the week-end and month-end flags. The rows come from the snapshots the history is cut from, because the
 -- history keeps week and month ends only and the as-of date is often neither.

@@ -1,11 +1,11 @@
 {#- Every calendar day from start_date to end_date (inclusive) as a subquery with one column `date_day`.
     start_date and end_date are column expressions of the one-row from_relation (e.g. a CTE), so the range is known only at run time;
     dbt.date_spine needs it at compile time. One implementation per engine. -#}
-{% macro segment_days(start_date, end_date, from_relation) -%}
-    {{ return(adapter.dispatch('segment_days', 'retention_warehouse')(start_date, end_date, from_relation)) }}
+{% macro day_series(start_date, end_date, from_relation) -%}
+    {{ return(adapter.dispatch('day_series', 'retention_warehouse')(start_date, end_date, from_relation)) }}
 {%- endmacro %}
 
-{% macro default__segment_days(start_date, end_date, from_relation) -%}
+{% macro default__day_series(start_date, end_date, from_relation) -%}
     select cast(series_day as date) as date_day
     from (
         select unnest(generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day))
@@ -14,16 +14,7 @@
     ) as series
 {%- endmacro %}
 
-{% macro spark__segment_days(start_date, end_date, from_relation) -%}
+{% macro spark__day_series(start_date, end_date, from_relation) -%}
     select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date))) as date_day
     from {{ from_relation }}
-{%- endmacro %}
-
-{#- The as-of date of the segment models: var segments_as_of_date, else the last day of `activity_date_column` (an aggregate). -#}
-{% macro segments_as_of_date(activity_date_column) -%}
-    {%- if var('segments_as_of_date') -%}
-        cast('{{ var("segments_as_of_date") }}' as date)
-    {%- else -%}
-        max({{ activity_date_column }})
-    {%- endif -%}
 {%- endmacro %}
