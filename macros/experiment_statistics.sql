@@ -46,7 +46,7 @@
             ) as term
 
         from {{ relation }} as inputs
-        cross join ({{ dbt.generate_series(experiment_series_terms()) }}) as series
+        cross join ({{ dbt.generate_series(experiment_series_terms() | trim | int) }}) as series
         where inputs.x <= 1000
     ) as terms
     group by 1
@@ -102,7 +102,7 @@
 
             from {{ relation }}
         ) as prepared
-        cross join ({{ dbt.generate_series(experiment_series_terms()) }}) as series
+        cross join ({{ dbt.generate_series(experiment_series_terms() | trim | int) }}) as series
     ) as terms
     group by 1
 {%- endmacro %}
