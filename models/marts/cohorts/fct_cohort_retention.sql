@@ -15,6 +15,8 @@
 {%- set bracket_rows = [] %}
 {#- The key of a cohort cell (one cohort of one definition, grain and breakdown value). #}
 {%- set cell_keys = ['retention_definition', 'grain', 'cohort_start', 'breakdown_name', 'breakdown_value'] %}
+{%- set cohort_columns = ['retention_definition', 'cohort_type', 'grain', 'cohort_start'] %}
+{%- set cell_columns = ['retention_definition', 'cohort_type', 'grain', 'cohort_start', 'breakdown_name', 'breakdown_value'] %}
 {%- for grain in grains %}{% for bracket in brackets.get(grain, []) %}
 {%- if bracket[1] <= max_periods[grain] %}{% do bracket_rows.append((grain, bracket[0], bracket[1])) %}{% endif %}
 {%- endfor %}{% endfor %}
@@ -262,10 +264,7 @@ member_attributes as (
 cohort_sizes as (
 
     select
-        retention_definition,
-        cohort_type,
-        grain,
-        cohort_start,
+        {{ cohort_columns | join(',\n        ') }},
         {{ breakdown_name_value(breakdowns) }},
         count(*) as cohort_size
 
@@ -300,10 +299,7 @@ period_members as (
 n_period_counts as (
 
     select
-        retention_definition,
-        cohort_type,
-        grain,
-        cohort_start,
+        {{ cohort_columns | join(',\n        ') }},
         {{ breakdown_name_value(breakdowns) }},
         period_number,
         count(*) as retained_users
@@ -335,10 +331,7 @@ last_periods as (
 last_period_counts as (
 
     select
-        retention_definition,
-        cohort_type,
-        grain,
-        cohort_start,
+        {{ cohort_columns | join(',\n        ') }},
         {{ breakdown_name_value(breakdowns) }},
         last_period_number,
         count(*) as users_ending
@@ -365,10 +358,7 @@ bracket_members as (
 bracket_counts as (
 
     select
-        retention_definition,
-        cohort_type,
-        grain,
-        cohort_start,
+        {{ cohort_columns | join(',\n        ') }},
         {{ breakdown_name_value(breakdowns) }},
         first_period_number,
         count(*) as retained_users
@@ -382,12 +372,9 @@ bracket_counts as (
 period_cells as (
 
     select
-        cohort_sizes.retention_definition,
-        cohort_sizes.cohort_type,
-        cohort_sizes.grain,
-        cohort_sizes.cohort_start,
-        cohort_sizes.breakdown_name,
-        cohort_sizes.breakdown_value,
+        {%- for column in cell_columns %}
+        cohort_sizes.{{ column }},
+        {%- endfor %}
         periods.period_number,
         cohort_sizes.cohort_size,
         coalesce(n_period_counts.retained_users, 0) as n_period_users,
@@ -440,12 +427,9 @@ cells as (
     {%- endfor %}
 
     select
-        cohort_sizes.retention_definition,
-        cohort_sizes.cohort_type,
-        cohort_sizes.grain,
-        cohort_sizes.cohort_start,
-        cohort_sizes.breakdown_name,
-        cohort_sizes.breakdown_value,
+        {%- for column in cell_columns %}
+        cohort_sizes.{{ column }},
+        {%- endfor %}
         cast('bracket' as {{ dbt.type_string() }}) as retention_type,
         brackets.first_period_number as period_number,
         brackets.bracket_label,
