@@ -1,3 +1,6 @@
+-- Not built on Spark yet: its exact-tail series (macros/experiment_statistics.sql) do not agree with DuckDB's to
+-- the parity tolerance there (docs/experiments.md).
+{{ config(enabled=target.type != 'spark') }}
 -- Per experiment x variant: the analysed users against the expected split (var experiment_splits, else equal
 -- over the variants seen), with the experiment's sample ratio mismatch test (chi-square, k - 1 degrees of freedom,
 -- p exact through the regularized gamma function) and the users each exposure rule set aside.
