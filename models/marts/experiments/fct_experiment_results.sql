@@ -7,8 +7,8 @@
 -- Welch's interval of the difference and Welch's t-test. p-values are two-sided and exact (macros
 -- experiment_statistics); the experiment's sample ratio mismatch comes from fct_experiment_exposures.
 -- A metric with no mature user in a variant has a NULL value (immature).
--- Doubles are rounded to 12 significant digits (macro round_significant), so two builds of the same data give the
--- same rows.
+-- Two builds of the same data give the same rows: means and variances come from decimal sums, and the values that
+-- come from the summed tail series (p-values, t-based intervals) are rounded to 12 significant digits.
 {%- set control = var('experiment_control_variant') %}
 with
 
@@ -33,32 +33,59 @@ variant_metrics as (
         max(metric_kind) as metric_kind,
         count(distinct user_key) as exposed_users,
         sum(case when is_mature and is_in_denominator then 1 else 0 end) as users,
-        sum(case when is_mature and is_in_denominator then metric_value end) as metric_sum,
-        avg(case when is_mature and is_in_denominator then metric_value end) as metric_mean,
-        var_samp(case when is_mature and is_in_denominator then metric_value end) as metric_variance
+        sum(case when is_mature and is_in_denominator then cast(metric_value as decimal(38, 6)) end) as exact_sum,
+        sum(
+            case
+                when is_mature and is_in_denominator
+                    then cast(metric_value as decimal(38, 6)) * cast(metric_value as decimal(38, 6))
+            end
+        ) as exact_square_sum
 
     from user_metrics
     group by 1, 2, 3
 
 ),
 
+-- Sums in decimal, so the order the engine adds the rows in cannot change them (a rebuild gives the same bits);
+-- mean and sample variance follow in double.
+variant_moments as (
+
+    select
+        experiment_name,
+        variant_name,
+        metric_name,
+        metric_kind,
+        exposed_users,
+        users,
+        cast(exact_sum as double) as metric_sum,
+        case when users > 0 then cast(exact_sum as double) / users end as metric_mean,
+        case
+            when users > 1
+                then (cast(exact_square_sum as double) - cast(exact_sum as double) * cast(exact_sum as double) / users)
+                / (users - 1)
+        end as metric_variance
+
+    from variant_metrics
+
+),
+
 paired as (
 
     select
-        variant_metrics.*,
+        variant_moments.*,
         control_metrics.users as control_users,
         control_metrics.metric_sum as control_sum,
         control_metrics.metric_mean as control_mean,
         control_metrics.metric_variance as control_variance,
-        variant_metrics.variant_name = '{{ control }}' as is_control,
-        control_metrics.users > 0 and variant_metrics.users > 0
-        and variant_metrics.variant_name <> '{{ control }}' as is_compared
+        variant_moments.variant_name = '{{ control }}' as is_control,
+        control_metrics.users > 0 and variant_moments.users > 0
+        and variant_moments.variant_name <> '{{ control }}' as is_compared
 
-    from variant_metrics
-    left join variant_metrics as control_metrics
+    from variant_moments
+    left join variant_moments as control_metrics
         on
-            variant_metrics.experiment_name = control_metrics.experiment_name
-            and variant_metrics.metric_name = control_metrics.metric_name
+            variant_moments.experiment_name = control_metrics.experiment_name
+            and variant_moments.metric_name = control_metrics.metric_name
             and control_metrics.variant_name = '{{ control }}'
 
 ),
@@ -310,18 +337,18 @@ final as (
         cast(tested.exposed_users as bigint) as exposed_users,
         cast(tested.users as bigint) as users,
         cast(tested.successes as bigint) as successes,
-        cast({{ round_significant('tested.metric_value') }} as double) as metric_value,
+        cast(tested.metric_value as double) as metric_value,
         cast({{ round_significant('tested.ci_low') }} as double) as ci_low,
         cast({{ round_significant('tested.ci_high') }} as double) as ci_high,
-        cast({{ round_significant('tested.control_value') }} as double) as control_value,
-        cast({{ round_significant('tested.absolute_lift') }} as double) as absolute_lift,
-        cast({{ round_significant('tested.relative_lift') }} as double) as relative_lift,
+        cast(tested.control_value as double) as control_value,
+        cast(tested.absolute_lift as double) as absolute_lift,
+        cast(tested.relative_lift as double) as relative_lift,
         cast({{ round_significant('tested.difference_ci_low') }} as double) as difference_ci_low,
         cast({{ round_significant('tested.difference_ci_high') }} as double) as difference_ci_high,
-        cast({{ round_significant('tested.test_statistic') }} as double) as test_statistic,
-        cast({{ round_significant('tested.degrees_of_freedom') }} as double) as degrees_of_freedom,
+        cast(tested.test_statistic as double) as test_statistic,
+        cast(tested.degrees_of_freedom as double) as degrees_of_freedom,
         cast({{ round_significant('tested.p_value') }} as double) as p_value,
-        coalesce({{ round_significant('tested.p_value') }} < 0.05, false) as is_significant,
+        coalesce(tested.p_value < 0.05, false) as is_significant,
         cast({{ round_significant('srm.srm_p_value') }} as double) as srm_p_value,
         coalesce(srm.srm_flag = 1, false) as has_sample_ratio_mismatch
 
