@@ -62,7 +62,7 @@ variant_moments as (
         case
             when users > 1
                 then (cast(exact_square_sum as double) - cast(exact_sum as double) * cast(exact_sum as double) / users)
-                / (users - 1)
+                    / (users - 1)
         end as metric_variance
 
     from variant_metrics
