@@ -1,4 +1,4 @@
-"""Generate seeds/metric_catalog.csv and docs/metrics.md from metrics/catalog.yml.
+"""Generate seeds/metric_catalog.csv and docs/metric_definitions.md from metrics/catalog.yml.
 
 python -m cli.metric_catalog          # write the generated files
 python -m cli.metric_catalog --check  # exit 1 when either file is out of date

@@ -1,5 +1,5 @@
-{#- Helpers of the cohort retention models (var retention_definitions; docs/metrics.md#conventions and
-    docs/metrics.md#retention). -#}
+{#- Helpers of the cohort retention models (var retention_definitions; docs/metric_definitions.md#conventions and
+    docs/metric_definitions.md#retention). -#}
 
 {#- SQL condition on stg_app__events for an event spec of a retention definition: `signup` (never an event),
     `active` (every non-passive event), the name of an event-set var, or a list of event names.

@@ -1,4 +1,4 @@
-{#- 95% Wilson score interval of a proportion successes / trials (docs/metrics.md#conventions).
+{#- 95% Wilson score interval of a proportion successes / trials (docs/metric_definitions.md#conventions).
     NULL when trials is 0 or either input is NULL. Engine-neutral arithmetic only. -#}
 {% macro wilson_bound(successes, trials, sign, z=1.959963984540054) -%}
     case

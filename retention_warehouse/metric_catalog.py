@@ -1,12 +1,12 @@
 """Generate the metric catalog's published forms from metrics/catalog.yml and metrics/definitions.md.
 
-    python -m cli.metric_catalog          # write seeds/metric_catalog.csv and docs/metrics.md
+    python -m cli.metric_catalog          # write seeds/metric_catalog.csv and docs/metric_definitions.md
     python -m cli.metric_catalog --check  # exit 1 when either file is out of date
 
-docs/metrics.md is the specification of the metrics: the hand-written definitions (metrics/definitions.md), then
+docs/metric_definitions.md is the specification of the metrics: the hand-written definitions (metrics/definitions.md), then
 the catalog table and one section per metric. A metric's `spec` names the definition sections that specify it by
 their anchors; the seed (published as marts.metric_definitions) carries them as links such as
-`docs/metrics.md#retention`. tests/test_metrics_layer.py runs the check.
+`docs/metric_definitions.md#retention`. tests/test_metrics_layer.py runs the check.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from retention_warehouse.settings import REPO_ROOT
 
 CATALOG = REPO_ROOT / "metrics" / "catalog.yml"
 DEFINITIONS = REPO_ROOT / "metrics" / "definitions.md"
-DOC_LINK = "docs/metrics.md"
+DOC_LINK = "docs/metric_definitions.md"
 SEED = REPO_ROOT / "seeds" / "metric_catalog.csv"
-DOC = REPO_ROOT / "docs" / "metrics.md"
+DOC = REPO_ROOT / "docs" / "metric_definitions.md"
 FIELDS = (
     "name",
     "label",
@@ -54,7 +54,7 @@ def section_titles(markdown: str) -> dict[str, str]:
 
 def load_catalog(path: Path = CATALOG, definitions: Path = DEFINITIONS) -> list[dict[str, str]]:
     """The metrics of the catalog, every field a string (lists joined with ', '), in catalog order; `spec` holds
-    links into docs/metrics.md, one per definition section named (each must be a section of definitions.md)."""
+    links into docs/metric_definitions.md, one per definition section named (each must be a section of definitions.md)."""
     metrics = yaml.safe_load(path.read_text(encoding="utf-8"))["metrics"]
     sections = section_titles(definitions.read_text(encoding="utf-8"))
     rows = []
@@ -77,7 +77,7 @@ def load_catalog(path: Path = CATALOG, definitions: Path = DEFINITIONS) -> list[
         raise ValueError("metric names must be unique")
     clashes = sorted(set(names) & (set(sections) | {"metric-catalog"}))
     if clashes:
-        raise ValueError(f"metric names {clashes} would share an anchor of docs/metrics.md with a section")
+        raise ValueError(f"metric names {clashes} would share an anchor of docs/metric_definitions.md with a section")
     return rows
 
 
@@ -90,7 +90,7 @@ def render_seed(rows: list[dict[str, str]]) -> str:
 
 
 def spec_links(row: dict[str, str], titles: dict[str, str]) -> str:
-    """The metric's definition sections as links inside docs/metrics.md, e.g. [Retention](#retention)."""
+    """The metric's definition sections as links inside docs/metric_definitions.md, e.g. [Retention](#retention)."""
     anchors = [link.split("#", 1)[1] for link in row["spec"].split(", ")]
     return ", ".join(f"[{titles[a]}](#{a})" for a in anchors)
 

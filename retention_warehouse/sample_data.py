@@ -7,7 +7,7 @@ What is planted (so the marts have something true to find):
 - acquisition channels differ in quality (referral retains best, paid social worst) and in cost per user;
 - age groups and city tiers retain differently; about 5% of users create content;
 - order amounts are log-normal (skewed); subscriptions renew with a 75% chance per period; NPS answers;
-- the funnel events of docs/metrics.md#funnels (view -> product -> cart -> checkout -> payment), in order.
+- the funnel events of docs/metric_definitions.md#funnels (view -> product -> cart -> checkout -> payment), in order.
 - onboarding (avatar_uploaded, then up to 3 follow_topic) and properties.checkout_id on the checkout steps.
 
 Everything is vectorised with numpy, so 5,000 users x 120 days take a few seconds.

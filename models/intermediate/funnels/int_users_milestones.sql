@@ -1,4 +1,4 @@
--- One row per user and milestone reached, at the moment it was first reached (docs/metrics.md#funnels).
+-- One row per user and milestone reached, at the moment it was first reached (docs/metric_definitions.md#funnels).
 -- Funnel steps may name these milestones besides raw events (var funnels).
 {%- set regular = var('milestone_regular_participation') %}
 {%- set topics = var('milestone_topic_follows') %}

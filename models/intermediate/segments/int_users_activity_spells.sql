@@ -1,6 +1,6 @@
 -- One row per user and activity day with the previous and next activity day, and the activity spell it belongs
 -- to. A spell is a run of activity days with no gap long enough to make the user silent: the user turns silent
--- `activity_silent_after_days` days after the spell's last day unless active again before (docs/metrics.md#activity-states-and-recall).
+-- `activity_silent_after_days` days after the spell's last day unless active again before (docs/metric_definitions.md#activity-states-and-recall).
 {%- set silent_after = var('activity_silent_after_days') %}
 with
 

@@ -1,4 +1,4 @@
--- Early warning (docs/metrics.md#activity-states-and-recall), one row per user and day on which the user is at risk. Two consecutive
+-- Early warning (docs/metric_definitions.md#activity-states-and-recall), one row per user and day on which the user is at risk. Two consecutive
 -- windows of `at_risk_window_days` end on the day: recent = the last w days (the day included), baseline = the w
 -- days before. Reasons, in order of precedence:
 --   no_activity_after_regular: no activity day in the recent window after >= at_risk_regular_min_active_days

@@ -1,6 +1,6 @@
 -- Every signed-up user's segments as of each snapshot date (week ends, month ends and the as-of date):
 -- tenure stage, activity state, engagement tier, value tier, RFM scores and segment, at-risk flag
--- (docs/metrics.md#activity-states-and-recall, docs/metrics.md#segments). All thresholds are vars; the RFM segment names come from seed rfm_segments.
+-- (docs/metric_definitions.md#activity-states-and-recall, docs/metric_definitions.md#segments). All thresholds are vars; the RFM segment names come from seed rfm_segments.
 {%- set silent_after = var('activity_silent_after_days') %}
 {%- set churned_after = var('activity_churned_after_days') %}
 {%- set engagement_window = var('engagement_window_days') %}

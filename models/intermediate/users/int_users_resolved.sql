@@ -1,5 +1,5 @@
 -- Every known user once, with signup and attributes: the users feed when it has the user,
--- else the first accepted event or order (docs/metrics.md#conventions).
+-- else the first accepted event or order (docs/metric_definitions.md#conventions).
 with
 
 users as {{ not_materialized() }} (

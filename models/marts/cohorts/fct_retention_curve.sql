@@ -1,5 +1,5 @@
 -- The weighted retention curve: per definition, grain, breakdown, type and period (or bracket), the sum of
--- retained users over the sum of cohort sizes of the MATURE cohorts only (docs/metrics.md#conventions), with its 95%
+-- retained users over the sum of cohort sizes of the MATURE cohorts only (docs/metric_definitions.md#conventions), with its 95%
 -- Wilson interval. Each period averages the cohorts mature for it, so later periods rest on fewer, older cohorts
 -- (mature_cohorts says how many).
 with

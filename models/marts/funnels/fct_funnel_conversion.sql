@@ -1,4 +1,4 @@
--- Funnel conversion per funnel x entry period x breakdown x step (docs/metrics.md#funnels; docs/funnels.md).
+-- Funnel conversion per funnel x entry period x breakdown x step (docs/metric_definitions.md#funnels; docs/funnels.md).
 -- A user enters a funnel's cohort by the time of step 1 of the attempt that counts for them
 -- (fct_funnel_user_progress); grain 'all' is the all-time row, with period_start NULL.
 -- Rates carry numerator, denominator and a 95% Wilson interval: ci_* on overall conversion (users / entry_users),

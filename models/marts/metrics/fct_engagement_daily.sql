@@ -1,4 +1,4 @@
--- Engagement per reporting day (docs/metrics.md#engagement): DAU, rolling WAU (7 days) and MAU (30 days) ending that
+-- Engagement per reporting day (docs/metric_definitions.md#engagement): DAU, rolling WAU (7 days) and MAU (30 days) ending that
 -- day, stickiness, new users, interactions per weekly active user, share of weekly active users with at least
 -- var attached_min_weekly_interactions interactions, and 7-day core-feature penetration of the day's signups.
 {%- set window = var('core_feature_window_days') %}

@@ -1,4 +1,4 @@
--- KPI scorecard (docs/metrics.md#kpi-targets): every target of seeds/kpi_targets.csv at stage var kpi_target_stage against
+-- KPI scorecard (docs/metric_definitions.md#kpi-targets): every target of seeds/kpi_targets.csv at stage var kpi_target_stage against
 -- the metric's actual value per period, at the metric's scorecard grain (metric_definitions.scorecard_grain).
 -- Segment `all` reads breakdown `all`; another segment reads the breakdown value of that name. A target with no
 -- matching metric rows gets one row with status `no_data`.

@@ -1,4 +1,4 @@
--- Every metric of the catalog (docs/metrics.md#metric-catalog) in one long table: one row per metric x grain x period x breakdown, with numerator,
+-- Every metric of the catalog (docs/metric_definitions.md#metric-catalog) in one long table: one row per metric x grain x period x breakdown, with numerator,
 -- denominator, value and, for proportions, a 95% Wilson interval. Names and definitions: metric_definitions.
 -- Rates of cohorts or periods not yet observable are NULL with is_mature = false; counts of a period not yet
 -- complete are kept (they cover part of it) with is_mature = false.

@@ -1,5 +1,5 @@
 -- The metric catalog, published: one row per metric of fct_metrics, generated from metrics/catalog.yml
--- (python -m cli.metric_catalog writes seeds/metric_catalog.csv and docs/metrics.md).
+-- (python -m cli.metric_catalog writes seeds/metric_catalog.csv and docs/metric_definitions.md).
 with
 
 catalog as {{ not_materialized() }} (

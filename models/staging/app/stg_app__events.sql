@@ -16,7 +16,7 @@ source as {{ not_materialized() }} (
 
 ),
 
--- Orders-only data (docs/metrics.md#conventions, docs/data_contract.md): when the events feed has no rows at all, each paid order
+-- Orders-only data (docs/metric_definitions.md#conventions, docs/data_contract.md): when the events feed has no rows at all, each paid order
 -- becomes one event named var order_event_name, so a pure purchase log still gets activity and retention.
 -- With any events delivered, orders add nothing here (the event feed is expected to carry its own purchases).
 orders as {{ not_materialized() }} (
