@@ -3,7 +3,8 @@
     python -m cli.metric_catalog          # write seeds/metric_catalog.csv and docs/metric_definitions.md
     python -m cli.metric_catalog --check  # exit 1 when either file is out of date
 
-docs/metric_definitions.md is the specification of the metrics: the hand-written definitions (metrics/definitions.md), then
+docs/metric_definitions.md is the specification of the metrics: the hand-written definitions
+(metrics/definitions.md), then
 the catalog table and one section per metric. A metric's `spec` names the definition sections that specify it by
 their anchors; the seed (published as marts.metric_definitions) carries them as links such as
 `docs/metric_definitions.md#retention`. tests/test_metrics_layer.py runs the check.
@@ -54,7 +55,8 @@ def section_titles(markdown: str) -> dict[str, str]:
 
 def load_catalog(path: Path = CATALOG, definitions: Path = DEFINITIONS) -> list[dict[str, str]]:
     """The metrics of the catalog, every field a string (lists joined with ', '), in catalog order; `spec` holds
-    links into docs/metric_definitions.md, one per definition section named (each must be a section of definitions.md)."""
+    links into docs/metric_definitions.md, one per definition section named (each must be a section of
+    definitions.md)."""
     metrics = yaml.safe_load(path.read_text(encoding="utf-8"))["metrics"]
     sections = section_titles(definitions.read_text(encoding="utf-8"))
     rows = []

@@ -1,6 +1,7 @@
 """An independent implementation of cohort retention in pandas, straight from the landing files, that must agree with
 every cell of the published marts.fct_cohort_retention on the generated sample: the three default definitions, day,
-ISO-week and month grains, n_period, unbounded and bracket types, every breakdown (docs/metric_definitions.md#conventions,
+ISO-week and month grains, n_period, unbounded and bracket types, every breakdown
+(docs/metric_definitions.md#conventions,
 docs/metric_definitions.md#retention).
 
 It shares only the configuration (dbt_project.yml vars) with the dbt models, and works the other way round: per

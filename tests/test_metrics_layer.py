@@ -2,7 +2,8 @@
 
 - the published file has every metrics model, every catalog metric is in fct_metrics and vice versa, and every
   metric has values on the sample (except the horizons longer than the sample, which must be present but immature);
-- an independent pandas implementation straight from the landing files (written from docs/metric_definitions.md, not from the
+- an independent pandas implementation straight from the landing files (written from
+  docs/metric_definitions.md, not from the
   model SQL) agrees with fct_metrics for DAU, new users per channel, GMV / orders / buyers / repurchase, NPS and the
   subscription renewal rate;
 - every proportion's interval is the Wilson score interval, recomputed here;

@@ -4,7 +4,8 @@ The scanner reads the repository's text files (markdown, yml, sql, py, j2, toml,
 reports, with file and line:
 - a markdown link, or a path under one of the repository's top-level folders (a markdown file of docs, a model,
   a test module; backticked or not), to a file or folder that does not exist;
-- an anchor (`docs/metric_definitions.md#retention`, `[text](#section)`) that is no heading of the markdown file it names;
+- an anchor (`docs/metric_definitions.md#retention`, `[text](#section)`) that is no heading of the markdown
+  file it names;
 - a `python -m package.module` of a package of the repository whose module does not exist;
 - a mention of a document outside the repository or of a work item (see FORBIDDEN).
 Fast: no dbt, no Dagster job.

@@ -1,6 +1,7 @@
 """Segments on the generated sample, cross-checked against counts made straight from the landing files.
 
-The expected figures below are computed from the raw files with plain SQL written from docs/metric_definitions.md (sections
+The expected figures below are computed from the raw files with plain SQL written from
+docs/metric_definitions.md (sections
 activity states and recall, and segments; not from the dbt models): activity states and engagement tiers at the
 as-of date, the weekly lifecycle and the weekly recall.
 """
