@@ -55,23 +55,10 @@ rfm_segments as {{ not_materialized() }} (
 ),
 
 -- Users are numbered once (for 100M events): the snapshot x user joins below key on a bigint user_number instead of the
--- 64-character user_key, joined back in the final select. The numbers follow user_key order, so ties broken by
--- user_number break as by user_key.
-known_users as (
-
-    select user_key from resolved_users
-    union all
-    select user_key from user_spells
-    union all
-    select user_key from user_orders
-    union all
-    select user_key from user_at_risk_days
-
-),
-
+-- 64-character user_key, joined back in the final select.
 user_numbers as (
 
-    {{ numbered_users('known_users') }}
+    {{ numbered_users(['resolved_users', 'user_spells', 'user_orders', 'user_at_risk_days']) }}
 
 ),
 

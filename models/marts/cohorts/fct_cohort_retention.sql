@@ -42,19 +42,9 @@ as_of as {{ not_materialized() }} (
 
 -- Users are numbered once (for 100M events): members, periods and counts below key on a bigint user_number instead of
 -- the 64-character user_key, which the output does not carry.
-known_users as (
-
-    select user_key from resolved_users
-
-    union all
-
-    select user_key from user_retention_days
-
-),
-
 user_numbers as (
 
-    {{ numbered_users('known_users') }}
+    {{ numbered_users(['resolved_users', 'user_retention_days']) }}
 
 ),
 
