@@ -46,7 +46,7 @@ entry_periods as (
             funnel_name,
             user_key,
             '{{ grain }}' as grain,
-            cast({{ dbt.date_trunc(grain, 'entry_date') }} as date) as period_start
+            {{ period_start(grain, 'entry_date') }} as period_start
         from entries
     {%- endfor %}
 
