@@ -9,7 +9,7 @@
     {%- if names | length == 0 -%}
         {{ 'true' if negate else 'false' }}
     {%- else -%}
-        {{ column }} {{ 'not in' if negate else 'in' }} ({% for name in names %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        {{ column }} {{ 'not in' if negate else 'in' }} ({{ sql_string_list(names) }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -26,6 +26,6 @@
     {%- elif spec | length == 0 -%}
         false
     {%- else -%}
-        (is_active_event and event_name in ({% for name in spec %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor %}))
+        (is_active_event and {{ in_list('event_name', spec) }})
     {%- endif -%}
 {%- endmacro %}
