@@ -14,6 +14,10 @@
     {%- for name in ['passive_events', 'interaction_events', 'creation_events'] -%}
         {%- do _config_check_names(name, var(name)) -%}
     {%- endfor -%}
+    {%- set regular_use = var('regular_use') -%}
+    {%- do _config_check_keys('regular_use', regular_use, ['interactions', 'days']) -%}
+    {%- do _config_check_integer('regular_use.interactions', regular_use.get('interactions'), 1) -%}
+    {%- do _config_check_integer('regular_use.days', regular_use.get('days'), 1) -%}
     {%- set age_groups = var('age_groups') -%}
     {%- do _config_check_list('age_groups', age_groups) -%}
     {%- for group in age_groups -%}
@@ -86,10 +90,6 @@
     {%- do _config_check_integer('payback_max_days', var('payback_max_days'), 1) -%}
 
     {#- Funnels -#}
-    {%- set regular = var('milestone_regular_participation') -%}
-    {%- do _config_check_keys('milestone_regular_participation', regular, ['interactions', 'days']) -%}
-    {%- do _config_check_integer('milestone_regular_participation.interactions', regular.get('interactions'), 1) -%}
-    {%- do _config_check_integer('milestone_regular_participation.days', regular.get('days'), 1) -%}
     {%- do _config_check_names('milestone_recommendation_events', var('milestone_recommendation_events'), true) -%}
     {%- set topics = var('milestone_topic_follows') -%}
     {%- do _config_check_keys('milestone_topic_follows', topics, ['event', 'count']) -%}
@@ -167,7 +167,6 @@
 
     {#- Metrics -#}
     {%- do _config_check_grains('metric_grains', var('metric_grains'), true) -%}
-    {%- do _config_check_integer('attached_min_weekly_interactions', var('attached_min_weekly_interactions'), 1) -%}
     {%- do _config_check_names('core_feature_events', var('core_feature_events'), true) -%}
     {%- do _config_check_integer('core_feature_window_days', var('core_feature_window_days'), 1) -%}
     {%- do _config_check_integer('renewal_grace_days', var('renewal_grace_days'), 0) -%}

@@ -38,6 +38,10 @@ CASES: dict[str, tuple[str, str | None]] = {
         " {name: g, mode: sequential, window_seconds: 3600, steps: [{name: a, events: [a]}]}]}",
         "config_check: var funnels[1].mode is 'sequential'; expected one of ordered, strict, unordered",
     ),
+    "regular_use": (
+        "{regular_use: {interactions: 0, days: 7}}",
+        "config_check: var regular_use.interactions is 0; expected an integer >= 1",
+    ),
     "as_of_date": (
         "{as_of_date: '2026-02-30'}",
         "config_check: var as_of_date is '2026-02-30'; expected a date YYYY-MM-DD",
