@@ -1,7 +1,18 @@
 {#- Calendar periods: day, ISO week (Monday start) and month. Two variants of one family:
     period_start / period_end take a literal grain (a Jinja string, one SQL expression per grain), and
     period_start_by_grain_column / period_number_by_grain_column / period_end_by_grain_column take a grain column
-    (a SQL expression holding 'day', 'week' or 'month', one case per row). -#}
+    (a SQL expression holding 'day', 'week' or 'month', one case per row). grains_for reads the grains a mart
+    family publishes (var grains). -#}
+
+{#- The calendar grains a mart family publishes: the list of var grains under that key (metrics, funnels,
+    segment_history, lifecycle, recall). -#}
+{% macro grains_for(key) -%}
+    {%- set grains = var('grains') -%}
+    {%- if key not in grains and execute -%}
+        {%- do exceptions.raise_compiler_error('var grains has no key ' ~ key ~ '; expected a list of grains under it') -%}
+    {%- endif -%}
+    {{- return(grains.get(key, [])) -}}
+{%- endmacro %}
 
 {#- First day of the calendar period (literal grain: day, week = ISO Monday start, month) that contains a date. -#}
 {% macro period_start(grain, column) -%}

@@ -20,8 +20,19 @@ DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 CASES: dict[str, tuple[str, str | None]] = {
     "defaults": ("{}", None),
     "grain": (
-        "{metric_grains: [day, fortnight]}",
-        "config_check: var metric_grains[1] is 'fortnight'; expected one of day, week, month",
+        "{grains: {metrics: [day, fortnight], funnels: [week, month], segment_history: [week, month],"
+        " lifecycle: [day, week, month], recall: [week, month]}}",
+        "config_check: var grains.metrics[1] is 'fortnight'; expected one of day, week, month",
+    ),
+    "grains_missing_key": (
+        "{grains: {metrics: [day, week, month]}}",
+        "config_check: var grains.funnels is missing; expected a value (required)",
+    ),
+    "grains_unknown_key": (
+        "{grains: {metrics: [day], funnels: [], segment_history: [week], lifecycle: [day], recall: [week],"
+        " cohorts: [week]}}",
+        "config_check: var grains.cohorts is ['week']; expected no such key (keys: metrics, funnels,"
+        " segment_history, lifecycle, recall)",
     ),
     "unknown_event_set": (
         "{retention_definitions: [{name: r, cohort_type: first_time, start_events: signup,"

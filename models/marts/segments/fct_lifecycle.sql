@@ -19,7 +19,7 @@ calendar as {{ not_materialized() }} (
 
 ),
 
-{%- for grain in var('lifecycle_grains') %}
+{%- for grain in grains_for('lifecycle') %}
 
     periods_{{ grain }} as (
 
@@ -111,7 +111,7 @@ as_of as (
 
 unioned as (
 
-    {%- for grain in var('lifecycle_grains') %}
+    {%- for grain in grains_for('lifecycle') %}
         select * from lifecycle_{{ grain }}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}

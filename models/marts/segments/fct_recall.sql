@@ -27,7 +27,7 @@ as_of as (
 
 periods as (
 
-    {%- for grain in var('recall_grains') %}
+    {%- for grain in grains_for('recall') %}
         select distinct
             '{{ grain }}' as grain,
             {{ period_start(grain, 'date_day') }} as period_start,

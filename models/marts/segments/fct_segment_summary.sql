@@ -36,7 +36,7 @@ as_of as (
 
 period_members as (
 
-    {%- for grain in var('segment_history_grains') %}
+    {%- for grain in grains_for('segment_history') %}
         select
             '{{ grain }}' as grain,
             {{ period_start(grain, 'snapshot_date_sub.as_of_date') }} as period_start,
