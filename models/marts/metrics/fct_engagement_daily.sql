@@ -83,7 +83,10 @@ window_changes as (
         activity_date as change_date,
         1 as active_days_7,
         1 as active_days_30,
-        interactions as interactions_7{{ ',\n        interactions as attached_interactions' if own_count }}
+        {%- if own_count %}
+        interactions as attached_interactions,
+        {%- endif %}
+        interactions as interactions_7
     from numbered_days
 
     union all
@@ -93,7 +96,10 @@ window_changes as (
         cast({{ dbt.dateadd('day', 7, 'activity_date') }} as date) as change_date,
         -1 as active_days_7,
         0 as active_days_30,
-        -interactions as interactions_7{{ ',\n        0 as attached_interactions' if own_count }}
+        {%- if own_count %}
+        0 as attached_interactions,
+        {%- endif %}
+        -interactions as interactions_7
     from numbered_days
 
     union all
@@ -103,7 +109,10 @@ window_changes as (
         cast({{ dbt.dateadd('day', 30, 'activity_date') }} as date) as change_date,
         0 as active_days_7,
         -1 as active_days_30,
-        0 as interactions_7{{ ',\n        0 as attached_interactions' if own_count }}
+        {%- if own_count %}
+        0 as attached_interactions,
+        {%- endif %}
+        0 as interactions_7
     from numbered_days
     {%- if own_count %}
 
@@ -114,8 +123,8 @@ window_changes as (
         cast({{ dbt.dateadd('day', attached_days, 'activity_date') }} as date) as change_date,
         0 as active_days_7,
         0 as active_days_30,
-        0 as interactions_7,
-        -interactions as attached_interactions
+        -interactions as attached_interactions,
+        0 as interactions_7
     from numbered_days
     {%- endif %}
 
@@ -128,7 +137,10 @@ user_changes as (
         change_date,
         sum(active_days_7) as active_days_7,
         sum(active_days_30) as active_days_30,
-        sum(interactions_7) as interactions_7{{ ',\n        sum(attached_interactions) as attached_interactions' if own_count }}
+        {%- if own_count %}
+        sum(attached_interactions) as attached_interactions,
+        {%- endif %}
+        sum(interactions_7) as interactions_7
     from window_changes
     group by 1, 2
 
@@ -147,14 +159,14 @@ user_states as (
         sum(active_days_30) over (
             partition by user_number order by change_date rows between unbounded preceding and current row
         ) as active_days_30,
+        {%- if own_count %}
+        sum(attached_interactions) over (
+            partition by user_number order by change_date rows between unbounded preceding and current row
+        ) as attached_interactions,
+        {%- endif %}
         sum(interactions_7) over (
             partition by user_number order by change_date rows between unbounded preceding and current row
         ) as interactions_7
-        {%- if own_count %},
-        sum(attached_interactions) over (
-            partition by user_number order by change_date rows between unbounded preceding and current row
-        ) as attached_interactions
-        {%- endif %}
     from user_changes
 
 ),
