@@ -14,6 +14,16 @@
     {%- for name in ['passive_events', 'interaction_events', 'creation_events'] -%}
         {%- do _config_check_names(name, var(name)) -%}
     {%- endfor -%}
+    {%- set regular_use = var('regular_use') -%}
+    {%- do _config_check_keys('regular_use', regular_use, ['interactions', 'days']) -%}
+    {%- do _config_check_integer('regular_use.interactions', regular_use.get('interactions'), 1) -%}
+    {%- do _config_check_integer('regular_use.days', regular_use.get('days'), 1) -%}
+    {%- set grain_lists = var('grains') -%}
+    {%- set grain_keys = ['metrics', 'funnels', 'segment_history', 'lifecycle', 'recall'] -%}
+    {%- do _config_check_keys('grains', grain_lists, grain_keys) -%}
+    {%- for key in grain_keys -%}
+        {%- do _config_check_grains('grains.' ~ key, grain_lists[key], key != 'funnels') -%}
+    {%- endfor -%}
     {%- set age_groups = var('age_groups') -%}
     {%- do _config_check_list('age_groups', age_groups) -%}
     {%- for group in age_groups -%}
@@ -86,16 +96,11 @@
     {%- do _config_check_integer('payback_max_days', var('payback_max_days'), 1) -%}
 
     {#- Funnels -#}
-    {%- set regular = var('milestone_regular_participation') -%}
-    {%- do _config_check_keys('milestone_regular_participation', regular, ['interactions', 'days']) -%}
-    {%- do _config_check_integer('milestone_regular_participation.interactions', regular.get('interactions'), 1) -%}
-    {%- do _config_check_integer('milestone_regular_participation.days', regular.get('days'), 1) -%}
     {%- do _config_check_names('milestone_recommendation_events', var('milestone_recommendation_events'), true) -%}
     {%- set topics = var('milestone_topic_follows') -%}
     {%- do _config_check_keys('milestone_topic_follows', topics, ['event', 'count']) -%}
     {%- do _config_check_string('milestone_topic_follows.event', topics.get('event')) -%}
     {%- do _config_check_integer('milestone_topic_follows.count', topics.get('count'), 1) -%}
-    {%- do _config_check_grains('funnel_entry_grains', var('funnel_entry_grains'), false) -%}
     {%- do _config_check_names('funnel_breakdowns', var('funnel_breakdowns')) -%}
     {%- set milestones = ['signed_up', 'first_interaction', 'regular_participation', 'first_payment', 'repurchase',
         'became_creator', 'first_recommendation', 'followed_three_topics'] -%}
@@ -161,13 +166,8 @@
         {%- do _config_check_one_of('segment_dimensions[' ~ loop.index0 ~ ']', dimension,
             ['tenure_stage', 'activity_state', 'engagement_tier', 'value_tier', 'rfm_segment']) -%}
     {%- endfor -%}
-    {%- for name in ['segment_history_grains', 'lifecycle_grains', 'recall_grains'] -%}
-        {%- do _config_check_grains(name, var(name), true) -%}
-    {%- endfor -%}
 
     {#- Metrics -#}
-    {%- do _config_check_grains('metric_grains', var('metric_grains'), true) -%}
-    {%- do _config_check_integer('attached_min_weekly_interactions', var('attached_min_weekly_interactions'), 1) -%}
     {%- do _config_check_names('core_feature_events', var('core_feature_events'), true) -%}
     {%- do _config_check_integer('core_feature_window_days', var('core_feature_window_days'), 1) -%}
     {%- do _config_check_integer('renewal_grace_days', var('renewal_grace_days'), 0) -%}

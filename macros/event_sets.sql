@@ -9,6 +9,23 @@
     {%- if names | length == 0 -%}
         {{ 'true' if negate else 'false' }}
     {%- else -%}
-        {{ column }} {{ 'not in' if negate else 'in' }} ({% for name in names %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        {{ column }} {{ 'not in' if negate else 'in' }} ({{ sql_string_list(names) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- SQL condition on stg_app__events for an event spec of a retention definition: `signup` (never an event),
+    `active` (every non-passive event), the name of an event-set var, or a list of event names.
+    Passive events never count, whatever the spec. -#}
+{% macro retention_event_condition(spec) -%}
+    {%- if spec == 'signup' -%}
+        false
+    {%- elif spec == 'active' -%}
+        is_active_event
+    {%- elif spec is string -%}
+        (is_active_event and {{ in_event_set('event_name', spec) }})
+    {%- elif spec | length == 0 -%}
+        false
+    {%- else -%}
+        (is_active_event and {{ in_list('event_name', spec) }})
     {%- endif -%}
 {%- endmacro %}

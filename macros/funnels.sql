@@ -80,8 +80,3 @@
     {%- endfor %}
     {%- endfor %}
 {%- endmacro %}
-
-{#- `name in ('a', 'b')` for a list of names. -#}
-{% macro in_list(column, names) -%}
-    {{ column }} in ({% for name in names %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor %})
-{%- endmacro %}

@@ -20,8 +20,19 @@ DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 CASES: dict[str, tuple[str, str | None]] = {
     "defaults": ("{}", None),
     "grain": (
-        "{metric_grains: [day, fortnight]}",
-        "config_check: var metric_grains[1] is 'fortnight'; expected one of day, week, month",
+        "{grains: {metrics: [day, fortnight], funnels: [week, month], segment_history: [week, month],"
+        " lifecycle: [day, week, month], recall: [week, month]}}",
+        "config_check: var grains.metrics[1] is 'fortnight'; expected one of day, week, month",
+    ),
+    "grains_missing_key": (
+        "{grains: {metrics: [day, week, month]}}",
+        "config_check: var grains.funnels is missing; expected a value (required)",
+    ),
+    "grains_unknown_key": (
+        "{grains: {metrics: [day], funnels: [], segment_history: [week], lifecycle: [day], recall: [week],"
+        " cohorts: [week]}}",
+        "config_check: var grains.cohorts is ['week']; expected no such key (keys: metrics, funnels,"
+        " segment_history, lifecycle, recall)",
     ),
     "unknown_event_set": (
         "{retention_definitions: [{name: r, cohort_type: first_time, start_events: signup,"
@@ -37,6 +48,10 @@ CASES: dict[str, tuple[str, str | None]] = {
         "{funnels: [{name: f, mode: ordered, window_seconds: 3600, steps: [{name: a, events: [a]}]},"
         " {name: g, mode: sequential, window_seconds: 3600, steps: [{name: a, events: [a]}]}]}",
         "config_check: var funnels[1].mode is 'sequential'; expected one of ordered, strict, unordered",
+    ),
+    "regular_use": (
+        "{regular_use: {interactions: 0, days: 7}}",
+        "config_check: var regular_use.interactions is 0; expected an integer >= 1",
     ),
     "as_of_date": (
         "{as_of_date: '2026-02-30'}",

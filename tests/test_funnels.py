@@ -55,8 +55,8 @@ def _milestones(events: pd.DataFrame, users: pd.DataFrame, orders: pd.DataFrame,
     ordered = events.sort_values(["user_id", "t", "event_id"])
     inter = ordered[ordered["event_name"].isin(cfg["interaction_events"])]
     out.append(inter.groupby("user_id", as_index=False)["t"].min().assign(milestone_name="first_interaction"))
-    need = cfg["milestone_regular_participation"]["interactions"]
-    span = cfg["milestone_regular_participation"]["days"] * 86_400
+    need = cfg["regular_use"]["interactions"]
+    span = cfg["regular_use"]["days"] * 86_400
     regular = []
     for user_id, times in inter.groupby("user_id")["t"]:
         t = times.to_numpy()

@@ -1,6 +1,6 @@
 -- One row per user and milestone reached, at the moment it was first reached (docs/metric_definitions.md#funnels).
 -- Funnel steps may name these milestones besides raw events (var funnels).
-{%- set regular = var('milestone_regular_participation') %}
+{%- set regular = var('regular_use') %}
 {%- set topics = var('milestone_topic_follows') %}
 with
 

@@ -1,4 +1,4 @@
--- The calendar of metric periods: one row per grain (var metric_grains) and period from the first signup to the
+-- The calendar of metric periods: one row per grain (var grains.metrics) and period from the first signup to the
 -- as-of date (int_as_of_date: var as_of_date, else the last activity day), with its last day, the last day observed so far
 -- and whether it is complete.
 with
@@ -45,7 +45,7 @@ days as (
 
 periods as (
 
-    {% for grain in var('metric_grains') %}
+    {% for grain in grains_for('metrics') %}
         select distinct
             cast('{{ grain }}' as {{ dbt.type_string() }}) as grain,
             {{ period_start(grain, 'date_day') }} as period_start,

@@ -48,7 +48,7 @@ members as (
 
     select
         grains.grain,
-        {{ retention_period_start('grains.grain', 'users.signup_date') }} as cohort_start,
+        {{ period_start_by_grain_column('grains.grain', 'users.signup_date') }} as cohort_start,
         users.user_key,
         cast('all' as {{ dbt.type_string() }}) as breakdown_name,
         cast('all' as {{ dbt.type_string() }}) as breakdown_value
@@ -61,7 +61,7 @@ members as (
 
         select
             grains.grain,
-            {{ retention_period_start('grains.grain', 'users.signup_date') }} as cohort_start,
+            {{ period_start_by_grain_column('grains.grain', 'users.signup_date') }} as cohort_start,
             users.user_key,
             cast('{{ breakdown }}' as {{ dbt.type_string() }}) as breakdown_name,
             cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }}) as breakdown_value
@@ -138,7 +138,7 @@ cells as (
         {{ dbt.dateadd(
             'day',
             'horizons.days_since_signup',
-            retention_period_end('cohort_sizes.grain', 'cohort_sizes.cohort_start', '0')
+            period_end_by_grain_column('cohort_sizes.grain', 'cohort_sizes.cohort_start', '0')
         ) }} as last_observed_day_needed
 
     from cohort_sizes

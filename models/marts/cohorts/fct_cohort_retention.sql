@@ -185,7 +185,7 @@ members as (
         entries.retention_definition,
         entries.cohort_type,
         grains.grain,
-        {{ retention_period_start('grains.grain', 'entries.entry_date') }} as cohort_start,
+        {{ period_start_by_grain_column('grains.grain', 'entries.entry_date') }} as cohort_start,
         entries.user_number
 
     from entries
@@ -201,7 +201,7 @@ return_periods as (
         retention_days.retention_definition,
         grains.grain,
         retention_days.user_number,
-        {{ retention_period_start('grains.grain', 'retention_days.activity_date') }} as period_start
+        {{ period_start_by_grain_column('grains.grain', 'retention_days.activity_date') }} as period_start
 
     from retention_days
     cross join grains
@@ -218,7 +218,7 @@ member_periods as (
         members.grain,
         members.cohort_start,
         members.user_number,
-        {{ retention_period_number('members.grain', 'members.cohort_start', 'return_periods.period_start') }}
+        {{ period_number_by_grain_column('members.grain', 'members.cohort_start', 'return_periods.period_start') }}
             as period_number
 
     from members
@@ -441,7 +441,7 @@ matured as (
 
     select
         cells.*,
-        {{ retention_period_end('cells.grain', 'cells.cohort_start', 'cells.window_last_period_number') }}
+        {{ period_end_by_grain_column('cells.grain', 'cells.cohort_start', 'cells.window_last_period_number') }}
             <= as_of.as_of_date as is_mature
 
     from cells

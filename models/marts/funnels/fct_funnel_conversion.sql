@@ -38,7 +38,7 @@ entry_periods as (
 
     select funnel_name, user_key, 'all' as grain, {{ sentinel }} as period_start
     from entries
-    {%- for grain in var('funnel_entry_grains') %}
+    {%- for grain in grains_for('funnels') %}
 
         union all
 
@@ -46,7 +46,7 @@ entry_periods as (
             funnel_name,
             user_key,
             '{{ grain }}' as grain,
-            cast({{ dbt.date_trunc(grain, 'entry_date') }} as date) as period_start
+            {{ period_start(grain, 'entry_date') }} as period_start
         from entries
     {%- endfor %}
 

@@ -1,4 +1,4 @@
--- Acquisition per grain (var metric_grains), signup period and channel (docs/metric_definitions.md#monetisation-and-acquisition): new users,
+-- Acquisition per grain (var grains.metrics), signup period and channel (docs/metric_definitions.md#monetisation-and-acquisition): new users,
 -- marketing spend, CAC, observed LTV (paid revenue per cohort user from signup day 0 through day N, for N in var
 -- ltv_horizons_days), LTV/CAC at var ltv_to_cac_horizon_days, and payback days (first day since signup on which
 -- cumulative LTV per user reaches CAC). An LTV horizon not yet observed for the cohort's last signup day is NULL.

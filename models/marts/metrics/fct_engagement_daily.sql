@@ -1,7 +1,14 @@
 -- Engagement per reporting day (docs/metric_definitions.md#engagement): DAU, rolling WAU (7 days) and MAU (30 days) ending that
 -- day, stickiness, new users, interactions per weekly active user, share of weekly active users with at least
--- var attached_min_weekly_interactions interactions, and 7-day core-feature penetration of the day's signups.
+-- var regular_use.interactions interactions in the regular_use.days days ending on the day (attached users), and
+-- 7-day core-feature penetration of the day's signups.
 {%- set window = var('core_feature_window_days') %}
+{%- set regular_use = var('regular_use') %}
+{#- Attachment counts interactions over regular_use.days days: the 7-day count of WAU when that is a week, else a
+    count of its own (attached_interactions, changing on an activity day and regular_use.days later). -#}
+{%- set attached_days = regular_use['days'] %}
+{%- set own_count = attached_days != 7 %}
+{%- set attached_count = 'attached_interactions' if own_count else 'interactions_7' %}
 with
 
 periods as {{ not_materialized() }} (
@@ -76,6 +83,9 @@ window_changes as (
         activity_date as change_date,
         1 as active_days_7,
         1 as active_days_30,
+        {%- if own_count %}
+        interactions as attached_interactions,
+        {%- endif %}
         interactions as interactions_7
     from numbered_days
 
@@ -86,6 +96,9 @@ window_changes as (
         cast({{ dbt.dateadd('day', 7, 'activity_date') }} as date) as change_date,
         -1 as active_days_7,
         0 as active_days_30,
+        {%- if own_count %}
+        0 as attached_interactions,
+        {%- endif %}
         -interactions as interactions_7
     from numbered_days
 
@@ -96,8 +109,24 @@ window_changes as (
         cast({{ dbt.dateadd('day', 30, 'activity_date') }} as date) as change_date,
         0 as active_days_7,
         -1 as active_days_30,
+        {%- if own_count %}
+        0 as attached_interactions,
+        {%- endif %}
         0 as interactions_7
     from numbered_days
+    {%- if own_count %}
+
+    union all
+
+    select
+        user_number,
+        cast({{ dbt.dateadd('day', attached_days, 'activity_date') }} as date) as change_date,
+        0 as active_days_7,
+        0 as active_days_30,
+        -interactions as attached_interactions,
+        0 as interactions_7
+    from numbered_days
+    {%- endif %}
 
 ),
 
@@ -108,6 +137,9 @@ user_changes as (
         change_date,
         sum(active_days_7) as active_days_7,
         sum(active_days_30) as active_days_30,
+        {%- if own_count %}
+        sum(attached_interactions) as attached_interactions,
+        {%- endif %}
         sum(interactions_7) as interactions_7
     from window_changes
     group by 1, 2
@@ -127,6 +159,11 @@ user_states as (
         sum(active_days_30) over (
             partition by user_number order by change_date rows between unbounded preceding and current row
         ) as active_days_30,
+        {%- if own_count %}
+        sum(attached_interactions) over (
+            partition by user_number order by change_date rows between unbounded preceding and current row
+        ) as attached_interactions,
+        {%- endif %}
         sum(interactions_7) over (
             partition by user_number order by change_date rows between unbounded preceding and current row
         ) as interactions_7
@@ -143,7 +180,7 @@ state_flags as (
         case when active_days_30 > 0 then 1 else 0 end as is_monthly_active,
         interactions_7,
         case
-            when active_days_7 > 0 and interactions_7 >= {{ var('attached_min_weekly_interactions') }} then 1
+            when active_days_7 > 0 and {{ attached_count }} >= {{ regular_use['interactions'] }} then 1
             else 0
         end as is_attached
     from user_states

@@ -146,7 +146,7 @@ retention_cells as (
 
 retention_metrics as (
 
-    {% for grain in var('metric_grains') %}
+    {% for grain in grains_for('metrics') %}
         select
             'd' || cast(period_number as {{ dbt.type_string() }}) || '_retention_rate' as metric_name,
             '{{ grain }}' as grain,

@@ -1,4 +1,4 @@
--- Monetisation per grain (var metric_grains) and calendar period (docs/metric_definitions.md#monetisation-and-acquisition). Revenue is the amount of
+-- Monetisation per grain (var grains.metrics) and calendar period (docs/metric_definitions.md#monetisation-and-acquisition). Revenue is the amount of
 -- paid orders (refunded and cancelled orders are not revenue; refunds are counted apart). Active users are users
 -- with an active event or a paid order in the period, so buyers are always among them.
 with

@@ -1,4 +1,4 @@
--- NPS per grain (var metric_grains) and period (docs/metric_definitions.md#monetisation-and-acquisition): survey responses, promoters (9-10),
+-- NPS per grain (var grains.metrics) and period (docs/metric_definitions.md#monetisation-and-acquisition): survey responses, promoters (9-10),
 -- passives (7-8), detractors (0-6) and NPS = 100 x (promoters - detractors) / responses, from -100 to 100.
 with
 

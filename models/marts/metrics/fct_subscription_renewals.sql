@@ -1,4 +1,4 @@
--- Subscription renewals per grain (var metric_grains), period and plan (docs/metric_definitions.md#monetisation-and-acquisition): billing periods
+-- Subscription renewals per grain (var grains.metrics), period and plan (docs/metric_definitions.md#monetisation-and-acquisition): billing periods
 -- due (ending) in the period, and renewed ones (the same subscription has a next period starting no later than
 -- var renewal_grace_days after the end). A period is mature when the grace time of its last day has elapsed by the
 -- as-of date; before that the renewed count and the rate are NULL.

@@ -19,12 +19,12 @@ calendar as {{ not_materialized() }} (
 
 ),
 
-{%- for grain in var('lifecycle_grains') %}
+{%- for grain in grains_for('lifecycle') %}
 
     periods_{{ grain }} as (
 
         select distinct
-            cast({{ dbt.date_trunc(grain, 'date_day') }} as date) as period_start
+            {{ period_start(grain, 'date_day') }} as period_start
 
         from calendar
 
@@ -34,7 +34,7 @@ calendar as {{ not_materialized() }} (
 
         select distinct
             activity_days.user_key,
-            cast({{ dbt.date_trunc(grain, 'activity_days.activity_date') }} as date) as period_start
+            {{ period_start(grain, 'activity_days.activity_date') }} as period_start
 
         from activity_days
         inner join calendar
@@ -111,7 +111,7 @@ as_of as (
 
 unioned as (
 
-    {%- for grain in var('lifecycle_grains') %}
+    {%- for grain in grains_for('lifecycle') %}
         select * from lifecycle_{{ grain }}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -27,12 +27,11 @@ as_of as (
 
 periods as (
 
-    {%- for grain in var('recall_grains') %}
+    {%- for grain in grains_for('recall') %}
         select distinct
             '{{ grain }}' as grain,
-            cast({{ dbt.date_trunc(grain, 'date_day') }} as date) as period_start,
-            cast({{ dbt.dateadd('day', -1, dbt.dateadd(grain, 1, dbt.date_trunc(grain, 'date_day'))) }} as date)
-                as period_end
+            {{ period_start(grain, 'date_day') }} as period_start,
+            {{ period_end(grain, period_start(grain, 'date_day')) }} as period_end
 
         from calendar
         {% if not loop.last %}union all{% endif %}

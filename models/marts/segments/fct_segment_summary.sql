@@ -36,10 +36,10 @@ as_of as (
 
 period_members as (
 
-    {%- for grain in var('segment_history_grains') %}
+    {%- for grain in grains_for('segment_history') %}
         select
             '{{ grain }}' as grain,
-            cast({{ dbt.date_trunc(grain, 'snapshot_date_sub.as_of_date') }} as date) as period_start,
+            {{ period_start(grain, 'snapshot_date_sub.as_of_date') }} as period_start,
             snapshot_date_sub.as_of_date as period_end,
             cast({{ dbt.last_day(dbt.dateadd('day', 1, 'snapshot_date_sub.as_of_date'), grain) }} as date)
                 as next_period_end,

@@ -10,7 +10,7 @@ snapshots as {{ not_materialized() }} (
 
 period_members as (
 
-    {%- for grain in var('segment_history_grains') %}
+    {%- for grain in grains_for('segment_history') %}
         select
             '{{ grain }}' as grain,
             snapshot_sub.*,
