@@ -47,16 +47,17 @@ horizons as (
 
 -- One row per cohort member and grain with the member's breakdown values; the counts below aggregate it with
 -- grouping sets (one set for `all`, one per breakdown) instead of a copy of every member row per breakdown.
+-- (noqa PRS: sqlfluff's DuckDB grammar does not parse GROUPING SETS.)
 members as (
 
     select
+        {%- for breakdown in breakdowns %}
+            cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }})
+                as breakdown_{{ loop.index }},
+        {%- endfor %}
         grains.grain,
         {{ retention_period_start('grains.grain', 'users.signup_date') }} as cohort_start,
         users.user_key
-        {%- for breakdown in breakdowns %},
-        cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }})
-            as breakdown_{{ loop.index }}
-        {%- endfor %}
 
     from users
     cross join grains
@@ -72,7 +73,7 @@ cohort_sizes as (
         count(*) as cohort_size
 
     from members
-    group by {{ breakdown_grouping_sets('grain, cohort_start', breakdowns) }}
+    group by {{ breakdown_grouping_sets('grain, cohort_start', breakdowns) }}  -- noqa: PRS
 
 ),
 
@@ -87,7 +88,7 @@ user_revenue as (
     from revenue_days
     inner join horizons
         on revenue_days.day_offset <= horizons.days_since_signup
-    group by 1, 2
+    group by revenue_days.user_key, horizons.days_since_signup
 
 ),
 
@@ -115,7 +116,7 @@ cohort_revenue as (
         count(*) as paying_users
 
     from member_revenue
-    group by {{ breakdown_grouping_sets('grain, cohort_start, days_since_signup', breakdowns) }}
+    group by {{ breakdown_grouping_sets('grain, cohort_start, days_since_signup', breakdowns) }}  -- noqa: PRS
 
 ),
 
