@@ -10,14 +10,16 @@ activity_days as {{ not_materialized() }} (
 
 final as (
 
-    select
-        {% if var('as_of_date') -%}
-            cast('{{ var("as_of_date") }}' as date)
-        {%- else -%}
-            max(activity_date)
-        {%- endif %} as as_of_date
+    {%- if var('as_of_date') %}
 
+    select cast('{{ var("as_of_date") }}' as date) as as_of_date
+
+    {%- else %}
+
+    select max(activity_date) as as_of_date
     from activity_days
+
+    {%- endif %}
 
 )
 

@@ -1,8 +1,9 @@
 -- Observed LTV: cumulative net revenue per cohort user by day N after each user's signup day (N in var
 -- ltv_days), by signup cohort (the grains of retention_max_periods) and breakdown (`all` and var ltv_breakdowns).
--- Net revenue = amounts of orders with status `paid` (refunded and cancelled orders count 0), on or after the
--- signup day. A cell is published only when mature: the cohort's last signup day + N is on or before the as-of
--- date, so every member has been observed for N full days.
+-- Net revenue per user and day since signup comes from int_users_revenue_days (paid orders on or after the
+-- signup day; refunded and cancelled orders count 0). A cell is published only when mature: the cohort's last
+-- signup day + N is on or before the as-of date, so every member has been observed for N full days (and no
+-- order after the as-of date counts).
 {%- set grains = var('retention_max_periods').keys() | list %}
 {%- set horizons = var('ltv_days') %}
 {%- set breakdowns = var('ltv_breakdowns') %}
@@ -14,9 +15,9 @@ users as {{ not_materialized() }} (
 
 ),
 
-orders as {{ not_materialized() }} (
+revenue_days as {{ not_materialized() }} (
 
-    select * from {{ ref('stg_app__orders') }}
+    select * from {{ ref('int_users_revenue_days') }}
 
 ),
 
@@ -44,31 +45,22 @@ horizons as (
 
 ),
 
+-- One row per cohort member and grain with the member's breakdown values; the counts below aggregate it with
+-- grouping sets (one set for `all`, one per breakdown) instead of a copy of every member row per breakdown.
+-- (noqa PRS: sqlfluff's DuckDB grammar does not parse GROUPING SETS.)
 members as (
 
     select
+        {%- for breakdown in breakdowns %}
+            cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }})
+                as breakdown_{{ loop.index }},
+        {%- endfor %}
         grains.grain,
         {{ period_start_by_grain_column('grains.grain', 'users.signup_date') }} as cohort_start,
-        users.user_key,
-        cast('all' as {{ dbt.type_string() }}) as breakdown_name,
-        cast('all' as {{ dbt.type_string() }}) as breakdown_value
+        users.user_key
 
     from users
     cross join grains
-    {%- for breakdown in breakdowns %}
-
-        union all
-
-        select
-            grains.grain,
-            {{ period_start_by_grain_column('grains.grain', 'users.signup_date') }} as cohort_start,
-            users.user_key,
-            cast('{{ breakdown }}' as {{ dbt.type_string() }}) as breakdown_name,
-            cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }}) as breakdown_value
-
-        from users
-        cross join grains
-    {%- endfor %}
 
 ),
 
@@ -77,50 +69,54 @@ cohort_sizes as (
     select
         grain,
         cohort_start,
-        breakdown_name,
-        breakdown_value,
+        {{ breakdown_name_value(breakdowns) }},
         count(*) as cohort_size
 
     from members
-    group by 1, 2, 3, 4
+    group by {{ breakdown_grouping_sets('grain, cohort_start', breakdowns) }}  -- noqa: PRS
 
 ),
 
+-- Cumulative net revenue of each paying user by day N (users without revenue by day N have no row).
 user_revenue as (
 
     select
-        users.user_key,
+        revenue_days.user_key,
         horizons.days_since_signup,
-        sum(orders.amount) as net_revenue
+        sum(revenue_days.net_revenue) as net_revenue
 
-    from users
-    inner join orders
-        on users.user_key = orders.user_key
+    from revenue_days
     inner join horizons
-        on {{ dbt.datediff('users.signup_date', 'orders.order_date', 'day') }} <= horizons.days_since_signup
-    cross join as_of
-    where orders.is_paid
-        and orders.order_date >= users.signup_date
-        and orders.order_date <= as_of.as_of_date
-    group by 1, 2
+        on revenue_days.day_offset <= horizons.days_since_signup
+    group by revenue_days.user_key, horizons.days_since_signup
+
+),
+
+member_revenue as (
+
+    select
+        members.*,
+        user_revenue.days_since_signup,
+        user_revenue.net_revenue
+
+    from members
+    inner join user_revenue
+        on members.user_key = user_revenue.user_key
 
 ),
 
 cohort_revenue as (
 
     select
-        members.grain,
-        members.cohort_start,
-        members.breakdown_name,
-        members.breakdown_value,
-        user_revenue.days_since_signup,
-        sum(user_revenue.net_revenue) as net_revenue,
+        grain,
+        cohort_start,
+        days_since_signup,
+        {{ breakdown_name_value(breakdowns) }},
+        sum(net_revenue) as net_revenue,
         count(*) as paying_users
 
-    from members
-    inner join user_revenue
-        on members.user_key = user_revenue.user_key
-    group by 1, 2, 3, 4, 5
+    from member_revenue
+    group by {{ breakdown_grouping_sets('grain, cohort_start, days_since_signup', breakdowns) }}  -- noqa: PRS
 
 ),
 

@@ -1,7 +1,8 @@
 -- Acquisition per grain (var grains.metrics), signup period and channel (docs/metric_definitions.md#monetisation-and-acquisition): new users,
--- marketing spend, CAC, observed LTV (paid revenue per cohort user from signup day 0 through day N, for N in var
--- ltv_horizons_days), LTV/CAC at var ltv_to_cac_horizon_days, and payback days (first day since signup on which
--- cumulative LTV per user reaches CAC). An LTV horizon not yet observed for the cohort's last signup day is NULL.
+-- marketing spend, CAC, observed LTV (net revenue per cohort user from signup day 0 through day N, for N in var
+-- ltv_horizons_days, from int_users_revenue_days as in fct_cohort_ltv), LTV/CAC at var ltv_to_cac_horizon_days,
+-- and payback days (first day since signup on which cumulative LTV per user reaches CAC). An LTV horizon not yet
+-- observed for the cohort's last signup day is NULL.
 -- CAC is NULL for a channel with no spend rows in the period (organic, unknown), not 0.
 {%- set horizons = var('ltv_horizons_days') %}
 {%- set cac_horizon = var('ltv_to_cac_horizon_days') %}
@@ -19,9 +20,9 @@ users as {{ not_materialized() }} (
 
 ),
 
-orders as {{ not_materialized() }} (
+revenue_days as {{ not_materialized() }} (
 
-    select * from {{ ref('stg_app__orders') }}
+    select * from {{ ref('int_users_revenue_days') }}
 
 ),
 
@@ -83,21 +84,19 @@ channel_spend as (
 
 ),
 
--- Paid revenue of cohort users by days since their own signup.
+-- Net revenue of cohort users by days since their own signup.
 revenue_by_offset as (
 
     select
         cohort_users.grain,
         cohort_users.period_start,
         cohort_users.acquisition_channel,
-        {{ dbt.datediff('cohort_users.signup_date', 'orders.order_date', 'day') }} as day_offset,
-        sum(orders.amount) as revenue
+        revenue_days.day_offset,
+        sum(revenue_days.net_revenue) as revenue
 
     from cohort_users
-    inner join orders
-        on cohort_users.user_key = orders.user_key
-            and orders.is_paid
-            and orders.order_date >= cohort_users.signup_date
+    inner join revenue_days
+        on cohort_users.user_key = revenue_days.user_key
     group by 1, 2, 3, 4
 
 ),
