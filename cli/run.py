@@ -75,7 +75,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{os.environ['DAGSTER_HOME']})."
         )
         return 1
-    print(f"\nRun {result.run_id} succeeded in {seconds:.0f}s.")
+    published = {
+        event.asset_key.to_user_string() for event in result.get_asset_materialization_events() if event.asset_key
+    }
+    if "published_warehouse" in published:
+        print(f"\nRun {result.run_id} succeeded in {seconds:.0f}s.")
+    else:
+        print(
+            f"\nRun {result.run_id} found nothing new in {seconds:.0f}s: no file loaded and the project and "
+            "settings unchanged since the last published build, so no dbt work; the published warehouse is as it was."
+        )
     print(f"  landing data       {settings.landing_dir}")
     print(f"  working warehouse  {settings.work_db_path}")
     print(f"  published (BI)     {settings.published_db_path}")

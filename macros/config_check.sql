@@ -38,7 +38,6 @@
 
     {#- Loading -#}
     {%- do _config_check_string('order_event_name', var('order_event_name')) -%}
-    {%- do _config_check_integer('incremental_lookback_days', var('incremental_lookback_days'), 0) -%}
 
     {#- Retention -#}
     {%- set max_periods = var('retention_max_periods') -%}

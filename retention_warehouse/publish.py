@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from expectations.runner import data_docs_dir
+from retention_warehouse.build_state import build_state
 from retention_warehouse.settings import REPO_ROOT, Settings
 
 PUBLIC_SCHEMAS = ("marts",)
@@ -104,6 +105,7 @@ def write_published_file(source: Path, target: Path, config: dict[str, str]) -> 
 
 def publish(settings: Settings, data_quality: dict | None = None) -> dict:
     source = settings.work_db_path
+    state = build_state(settings)  # before the copy: what this publication was built from
     published = settings.published_dir
     published.mkdir(parents=True, exist_ok=True)
     token = f"{os.getpid()}.{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
@@ -142,6 +144,7 @@ def publish(settings: Settings, data_quality: dict | None = None) -> dict:
         "timezone": settings.timezone,
         "data_quality": data_quality or {},
         "row_counts": row_counts,
+        "build_state": state,
     }
     write_atomically(published / "manifest.json", json.dumps(manifest, indent=2, default=str))
     return manifest

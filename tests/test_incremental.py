@@ -52,7 +52,7 @@ def test_incremental_refresh_after_a_new_day_equals_a_full_rebuild(sample_wareho
     with duckdb.connect(str(database)) as conn:
         last = conn.execute(f"select max(activity_date) from intermediate.{MODEL}").fetchone()[0]
         # The next day's file: the last day's events again, one day later, under new ids; plus late events dated
-        # two days before the last day (inside the 3-day lookback), copied from ten days before it.
+        # 20 days before the last day, copied from the day before that.
         conn.execute(
             f"""
             copy (
@@ -60,8 +60,8 @@ def test_incremental_refresh_after_a_new_day_equals_a_full_rebuild(sample_wareho
                        event_at + interval 1 day as event_time
                 from raw.events where cast(event_at as date) = date '{last}'
                 union all
-                select 'late' || event_id, user_id, event_name, event_at + interval 8 day
-                from raw.events where cast(event_at as date) = date '{last - timedelta(days=10)}'
+                select 'late' || event_id, user_id, event_name, event_at + interval 1 day
+                from raw.events where cast(event_at as date) = date '{last - timedelta(days=21)}'
             ) to '{landing / "events" / "next_day.parquet"}' (format parquet)
             """
         )
@@ -75,9 +75,9 @@ def test_incremental_refresh_after_a_new_day_equals_a_full_rebuild(sample_wareho
     full = _rows(database)
 
     assert incremental == full
-    # the refresh did pick up the new data: a new last day, and changed counts two days before the old last day
+    # the refresh picked up the new data: a new last day, and changed counts 20 days before the old last day
     assert max(row[1] for row in full) == last + timedelta(days=1)
-    late_day = last - timedelta(days=2)
+    late_day = last - timedelta(days=20)
     assert [r for r in before if r[1] == late_day] != [r for r in full if r[1] == late_day]
     assert [r for r in before if r[1] < late_day - timedelta(days=1)] == [
         r for r in full if r[1] < late_day - timedelta(days=1)

@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.project import retention_project
 from orchestration.resources import dbt_resource
 from orchestration.translator import RetentionDbtTranslator
+from retention_warehouse.build_state import build_state, published_state
 from retention_warehouse.parquet_export import export_raw
 from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
 
@@ -48,6 +49,12 @@ def export_raw_for_spark(context: AssetExecutionContext) -> None:
 )
 def retention_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     settings = load_settings()
+    if not config.full_refresh and build_state(settings) == published_state(settings):
+        # Nothing yielded: the optional dbt outputs are skipped, and so are the checks and the publication.
+        context.log.info(
+            "Nothing new since the last published build (same raw loads, project and settings): no dbt work."
+        )
+        return
     export_for_dbt(settings)
     if settings.spark_engine:
         export_raw_for_spark(context)

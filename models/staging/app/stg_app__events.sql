@@ -42,7 +42,7 @@ order_events as (
     where
         status = 'paid'
         and not exists (select 1 from source)
-        and {{ loaded_after_staged('_loaded_at', 'loaded_at') }}
+        and {{ loaded_since_built('_loaded_at', 'loaded_at') }}
 
 ),
 
@@ -60,7 +60,7 @@ delivered_events as (
         cast('events' as {{ dbt.type_string() }}) as event_source
 
     from source
-    where {{ loaded_after_staged('_loaded_at', 'loaded_at') }}
+    where {{ loaded_since_built('_loaded_at', 'loaded_at') }}
 
 ),
 
