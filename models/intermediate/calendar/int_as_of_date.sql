@@ -12,12 +12,12 @@ final as (
 
     {%- if var('as_of_date') %}
 
-    select cast('{{ var("as_of_date") }}' as date) as as_of_date
+        select cast('{{ var("as_of_date") }}' as date) as as_of_date
 
     {%- else %}
 
-    select max(activity_date) as as_of_date
-    from activity_days
+        select max(activity_date) as as_of_date
+        from activity_days
 
     {%- endif %}
 
