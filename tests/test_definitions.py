@@ -69,8 +69,9 @@ def test_the_full_refresh_job_passes_full_refresh_to_dbt():
     from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
 
     assert defs.resolve_job_def("full_refresh") is not None
-    assert dbt_build_args(DbtBuildConfig()) == ["build"]
-    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]
+    unit_tests = ["--exclude-resource-type", "unit_test"]  # they test the code: make test runs them
+    assert dbt_build_args(DbtBuildConfig()) == ["build", *unit_tests]
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh", *unit_tests]
     from orchestration.jobs import full_refresh
 
     assert full_refresh.config == {"ops": {"retention_dbt_models": {"config": {"full_refresh": True}}}}

@@ -25,6 +25,8 @@ import pytest
 
 from retention_warehouse.sample_data import SampleSpec, write_landing
 
+pytestmark = pytest.mark.integration  # four runs of the whole job
+
 SPEC = SampleSpec(users=600, days=45, seed=11)
 LATE_USERS = 40
 LATE_DAYS = 24  # the late events happened this many days before the last day of the second delivery

@@ -44,17 +44,3 @@ def test_missing_row_and_changed_text_are_reported():
 def test_date_and_timestamp_differ():
     spark = [("day", dt.datetime(2026, 1, 5, 0, 0), 10, 0.5), ("week", dt.date(2026, 1, 5), 12, None)]
     assert "column period_start" in compare("m", COLUMNS, DUCK, spark)
-
-
-def test_dagster_builds_without_unit_tests_only_on_spark(monkeypatch):
-    from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
-
-    monkeypatch.delenv("RW_ENGINE", raising=False)
-    assert dbt_build_args(DbtBuildConfig()) == ["build"]
-    monkeypatch.setenv("RW_ENGINE", "spark")
-    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == [
-        "build",
-        "--full-refresh",
-        "--exclude-resource-type",
-        "unit_test",
-    ]
