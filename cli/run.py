@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from retention_warehouse.build_state import nothing_new
 from retention_warehouse.ingestion import landing_files
 from retention_warehouse.sample_data import SampleSpec, write_landing
 from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
@@ -52,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No landing data in {settings.landing_dir}: generating the bundled sample (seed 42).")
         counts = write_landing(SampleSpec(), settings.landing_dir)
         print("  " + ", ".join(f"{feed} {rows:,}" for feed, rows in counts.items()))
+
+    if args.job == "retention_refresh" and nothing_new(settings):
+        print(
+            f"Nothing new: every file in {settings.landing_dir} is loaded, and the project and settings are those of "
+            f"the published build, so no dbt work. The published warehouse is as it was: {settings.published_db_path}"
+        )
+        return 0
 
     ensure_manifest()
     from dagster import DagsterInstance

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
 
-from retention_warehouse.settings import REPO_ROOT, Settings
+from retention_warehouse.ingestion import file_sha256, landing_files
+from retention_warehouse.settings import REPO_ROOT, Settings, dbt_environment
 
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml")
 PROJECT_FOLDERS = ("models", "macros", "seeds", "expectations", "orchestration/checks")
@@ -44,13 +44,28 @@ def raw_loads(conn: duckdb.DuckDBPyConnection) -> dict[str, object]:
 def build_state(settings: Settings) -> dict[str, object]:
     with duckdb.connect(str(settings.work_db_path), read_only=True, config=settings.duckdb_config) as conn:
         loads = raw_loads(conn)
-    # Every knob but the memory limit (it changes how, not what, is built).
-    knobs = {k: str(v) for k, v in asdict(settings).items() if k != "duckdb_memory_limit"}
+    # What dbt reads (resolved, so an unset variable and its default agree) and the checks' knobs; not the memory
+    # limit (it changes how, not what, is built), nor the landing folder (the raw loads stand for it).
+    knobs = {k: v for k, v in dbt_environment(settings).items() if k != "RW_DUCKDB_MEMORY_LIMIT"}
+    knobs |= {"gx_max_rows": settings.gx_max_rows, "anomaly_sigma": settings.anomaly_sigma}
     return {
         "raw": loads,
         "project": project_fingerprint(),
         "settings": hashlib.sha256(json.dumps(knobs, sort_keys=True).encode()).hexdigest(),
     }
+
+
+def nothing_new(settings: Settings) -> bool:
+    """True when a refresh would change nothing: every landing file is already loaded (same SHA-256) and the state
+    of the working warehouse is the published build's."""
+    published = published_state(settings)
+    if published is None or not settings.work_db_path.exists():
+        return False
+    with duckdb.connect(str(settings.work_db_path), read_only=True, config=settings.duckdb_config) as conn:
+        loaded = set(conn.execute("select feed, file_sha256 from raw.raw_load_audit").fetchall())
+    if any((spec.feed, file_sha256(path)) not in loaded for spec, path in landing_files(settings.landing_dir)):
+        return False
+    return build_state(settings) == published
 
 
 def published_state(settings: Settings) -> dict[str, object] | None:

@@ -110,7 +110,7 @@ def landing_files(landing_dir: Path) -> Iterator[tuple[FeedSpec, Path]]:
                 yield spec, path
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -530,7 +530,7 @@ def load_landing(
     seen = set(conn.execute("select feed || '/' || file_sha256 from raw.raw_load_audit").fetchall())
     results: list[FileLoad] = []
     for spec, path in landing_files(landing_dir):
-        load = FileLoad(feed=spec.feed, source_file=str(path), file_sha256=_sha256(path))
+        load = FileLoad(feed=spec.feed, source_file=str(path), file_sha256=file_sha256(path))
         if (f"{spec.feed}/{load.file_sha256}",) in seen:
             load.skipped = True
             results.append(load)
