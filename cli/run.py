@@ -9,6 +9,7 @@ in $DAGSTER_HOME, so `make dev` shows it), and prints where the outputs are.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from retention_warehouse.build_state import nothing_new
 from retention_warehouse.ingestion import landing_files
 from retention_warehouse.sample_data import SampleSpec, write_landing
 from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
+from retention_warehouse.user_config import ConfigError, load_user_vars, parse_vars
 
 
 def ensure_manifest() -> None:
@@ -39,12 +41,32 @@ def ensure_manifest() -> None:
         )
 
 
+def run_config(job: str, command_line_vars: str, user_vars: dict) -> dict:
+    """Console logging; with --vars, the run's dbt vars (the file's and the command line's) as the dbt step's config."""
+    config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    if command_line_vars.strip():
+        step = {"full_refresh": job == "full_refresh", "vars": json.dumps(user_vars, sort_keys=True, default=str)}
+        config["ops"] = {"retention_dbt_models": {"config": step}}
+    return config
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run a Retention Warehouse job end to end.")
     parser.add_argument("--job", default="retention_refresh")
+    parser.add_argument(
+        "--vars",
+        default="",
+        help="dbt vars as YAML, over those of the configuration file ($RW_CONFIG, warehouse.yml), e.g. "
+        "'{default_currency: USD}'",
+    )
     args = parser.parse_args(argv)
 
     settings = load_settings()
+    try:
+        user_vars = load_user_vars(settings.config_path) | parse_vars(args.vars, "--vars")
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
     export_for_dbt(settings)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)  # DAGSTER_HOME if set, else under RW_WAREHOUSE_DIR
     os.makedirs(settings.dagster_home, exist_ok=True)
@@ -54,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         counts = write_landing(SampleSpec(), settings.landing_dir)
         print("  " + ", ".join(f"{feed} {rows:,}" for feed, rows in counts.items()))
 
-    if args.job == "retention_refresh" and nothing_new(settings):
+    if args.job == "retention_refresh" and nothing_new(settings, user_vars):
         print(
             f"Nothing new: every file in {settings.landing_dir} is loaded, and the project and settings are those of "
             f"the published build, so no dbt work. The published warehouse is as it was: {settings.published_db_path}"
@@ -72,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config=run_config(args.job, args.vars, user_vars),
         )
     seconds = time.monotonic() - began
     if not result.success:

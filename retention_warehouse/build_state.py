@@ -41,21 +41,21 @@ def raw_loads(conn: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return {"files": count, "loaded_through": newest.isoformat() if newest else None}
 
 
-def build_state(settings: Settings) -> dict[str, object]:
+def build_state(settings: Settings, user_vars: dict | None = None) -> dict[str, object]:
     with duckdb.connect(str(settings.work_db_path), read_only=True, config=settings.duckdb_config) as conn:
         loads = raw_loads(conn)
     # What dbt reads (resolved, so an unset variable and its default agree) and the checks' knobs; not the memory
     # limit (it changes how, not what, is built), nor the landing folder (the raw loads stand for it).
     knobs = {k: v for k, v in dbt_environment(settings).items() if k != "RW_DUCKDB_MEMORY_LIMIT"}
-    knobs |= {"gx_max_rows": settings.gx_max_rows, "anomaly_sigma": settings.anomaly_sigma}
+    knobs |= {"gx_max_rows": settings.gx_max_rows, "anomaly_sigma": settings.anomaly_sigma, "vars": user_vars or {}}
     return {
         "raw": loads,
         "project": project_fingerprint(),
-        "settings": hashlib.sha256(json.dumps(knobs, sort_keys=True).encode()).hexdigest(),
+        "settings": hashlib.sha256(json.dumps(knobs, sort_keys=True, default=str).encode()).hexdigest(),
     }
 
 
-def nothing_new(settings: Settings) -> bool:
+def nothing_new(settings: Settings, user_vars: dict | None = None) -> bool:
     """True when a refresh would change nothing: every landing file is already loaded (same SHA-256) and the state
     of the working warehouse is the published build's."""
     published = published_state(settings)
@@ -65,7 +65,7 @@ def nothing_new(settings: Settings) -> bool:
         loaded = set(conn.execute("select feed, file_sha256 from raw.raw_load_audit").fetchall())
     if any((spec.feed, file_sha256(path)) not in loaded for spec, path in landing_files(settings.landing_dir)):
         return False
-    return build_state(settings) == published
+    return build_state(settings, user_vars) == published
 
 
 def published_state(settings: Settings) -> dict[str, object] | None:

@@ -103,9 +103,9 @@ def write_published_file(source: Path, target: Path, config: dict[str, str]) -> 
     return as_of
 
 
-def publish(settings: Settings, data_quality: dict | None = None) -> dict:
+def publish(settings: Settings, data_quality: dict | None = None, user_vars: dict | None = None) -> dict:
     source = settings.work_db_path
-    state = build_state(settings)  # before the copy: what this publication was built from
+    state = build_state(settings, user_vars)  # before the copy: what this publication was built from
     published = settings.published_dir
     published.mkdir(parents=True, exist_ok=True)
     token = f"{os.getpid()}.{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
@@ -144,6 +144,7 @@ def publish(settings: Settings, data_quality: dict | None = None) -> dict:
         "timezone": settings.timezone,
         "data_quality": data_quality or {},
         "row_counts": row_counts,
+        "dbt_vars_set": sorted(user_vars or {}),  # names only: a value may be a secret (id_salt)
         "build_state": state,
     }
     write_atomically(published / "manifest.json", json.dumps(manifest, indent=2, default=str))

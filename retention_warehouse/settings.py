@@ -19,6 +19,7 @@ The knobs (unset or empty means the default, written once: the field defaults of
 - RW_PARQUET_DIR ($RW_WAREHOUSE_DIR/parquet/raw): the raw layer as Parquet for Spark (dbt var raw_parquet_dir).
 - RW_GX_MAX_ROWS (500000): a GX suite validates a reservoir sample of at most this many rows.
 - RW_ANOMALY_SIGMA (3): the anomaly check warns beyond this many trailing standard deviations.
+- RW_CONFIG (warehouse.yml beside the landing folder): the user's own dbt vars (retention_warehouse/user_config.py).
 
 RW_DUCKDB_PATH is not a knob: it is derived (`work_db_path`) and exported for dbt. RW_DBT_THREADS and
 RW_SPARK_DIR are read by dbt alone (profiles.yml holds their defaults).
@@ -50,6 +51,8 @@ class Settings:
     anomaly_sigma: float = 3.0
     # None: $RW_WAREHOUSE_DIR/dagster (see dagster_home)
     dagster_dir: Path | None = None
+    # None: warehouse.yml in the landing folder's parent (see config_path)
+    config_file: Path | None = None
 
     @property
     def work_db_path(self) -> Path:
@@ -83,6 +86,11 @@ class Settings:
     @property
     def dagster_home(self) -> Path:
         return self.dagster_dir or self.warehouse_dir / "dagster"
+
+    @property
+    def config_path(self) -> Path:
+        """The user's configuration file (it need not exist)."""
+        return self.config_file or self.landing_dir.parent / "warehouse.yml"
 
     @property
     def spark_engine(self) -> bool:
@@ -121,6 +129,7 @@ def load_settings() -> Settings:
         gx_max_rows=int(_raw("RW_GX_MAX_ROWS") or DEFAULTS.gx_max_rows),
         anomaly_sigma=float(_raw("RW_ANOMALY_SIGMA") or DEFAULTS.anomaly_sigma),
         dagster_dir=_path("DAGSTER_HOME", DEFAULTS.dagster_dir),
+        config_file=_path("RW_CONFIG", DEFAULTS.config_file),
     )
 
 

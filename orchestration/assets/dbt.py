@@ -11,16 +11,27 @@ from orchestration.translator import RetentionDbtTranslator
 from retention_warehouse.build_state import build_state, published_state
 from retention_warehouse.parquet_export import export_raw
 from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
+from retention_warehouse.user_config import dbt_vars_args, load_user_vars, parse_vars
 
 
 class DbtBuildConfig(Config):
-    """`full_refresh` rebuilds incremental models from the whole raw history (the `full_refresh` job sets it)."""
+    """`full_refresh` rebuilds incremental models from the whole raw history (the `full_refresh` job sets it).
+    `vars`: dbt vars as YAML, replacing the user's configuration file ($RW_CONFIG, warehouse.yml) for this run."""
 
     full_refresh: bool = False
+    vars: str = ""
 
 
-def dbt_build_args(config: DbtBuildConfig) -> list[str]:
+def run_vars(config: DbtBuildConfig) -> dict:
+    """The dbt vars of this run: the launchpad's `vars` when given, else the user's configuration file."""
+    if config.vars.strip():
+        return parse_vars(config.vars, "run config ops.retention_dbt_models.config.vars")
+    return load_user_vars(load_settings().config_path)
+
+
+def dbt_build_args(config: DbtBuildConfig, user_vars: dict | None = None) -> list[str]:
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    args += dbt_vars_args(user_vars or {})
     # The dbt unit tests (hand-worked rows, docs in the models' yml) test the code, not the data: `make test` runs
     # them (tests/test_end_to_end.py), a refresh does not.
     return [*args, "--exclude-resource-type", "unit_test"]
@@ -50,7 +61,10 @@ def export_raw_for_spark(context: AssetExecutionContext) -> None:
 )
 def retention_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     settings = load_settings()
-    if not config.full_refresh and build_state(settings) == published_state(settings):
+    user_vars = run_vars(config)
+    if user_vars:
+        context.log.info(f"dbt vars of this run: {', '.join(sorted(user_vars))} (from {settings.config_path})")
+    if not config.full_refresh and build_state(settings, user_vars) == published_state(settings):
         # Nothing yielded: the optional dbt outputs are skipped, and so are the checks and the publication.
         context.log.info(
             "Nothing new since the last published build (same raw loads, project and settings): no dbt work."
@@ -59,4 +73,4 @@ def retention_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, co
     export_for_dbt(settings)
     if settings.spark_engine:
         export_raw_for_spark(context)
-    yield from dbt.cli(dbt_build_args(config), context=context).stream()
+    yield from dbt.cli(dbt_build_args(config, user_vars), context=context).stream()

@@ -2,7 +2,7 @@
 
 from dagster import AssetExecutionContext, AssetKey, DagsterEventType, MaterializeResult, asset
 
-from orchestration.assets.dbt import retention_dbt_models
+from orchestration.assets.dbt import DbtBuildConfig, retention_dbt_models, run_vars
 from retention_warehouse.publish import publish
 from retention_warehouse.report import render_report
 from retention_warehouse.settings import load_settings
@@ -43,7 +43,8 @@ def run_check_results(context: AssetExecutionContext) -> dict:
 )
 def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
     quality = run_check_results(context)
-    manifest = publish(load_settings(), data_quality=quality)
+    dbt_config = context.run.run_config.get("ops", {}).get("retention_dbt_models", {}).get("config", {})
+    manifest = publish(load_settings(), data_quality=quality, user_vars=run_vars(DbtBuildConfig(**dbt_config)))
     context.log.info(
         f"published {manifest['database']} (as of {manifest['as_of_date']}, {len(manifest['row_counts'])} "
         f"relations, checks {quality['checks_passed']}/{quality['checks_run']} passed)"
