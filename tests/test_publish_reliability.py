@@ -242,3 +242,19 @@ def test_the_published_quarantine_has_no_raw_record(tmp_path):
         assert value not in parquet
     with duckdb.connect(str(settings.work_db_path), read_only=True) as conn:  # the working file keeps them
         assert PLANTED_IP in conn.execute("select string_agg(raw_record) from raw.raw_quarantine").fetchone()[0]
+
+
+def test_a_folder_published_as_plain_files_becomes_the_versioned_layout(tmp_path):
+    settings = _settings(tmp_path)
+    published = settings.published_dir
+    (published / "parquet").mkdir(parents=True)
+    (published / "quality").mkdir()
+    (published / "parquet" / "old.parquet").write_bytes(b"old")
+    for name in ("retention.duckdb", "manifest.json", "report.html"):
+        (published / name).write_text("old")
+    _working_file(settings, 1)
+    publish(settings, before_switch=_report)
+    assert all((published / name).is_symlink() for name in STABLE)
+    assert {_version_of(published, name) for name in STABLE} == {Path(os.path.realpath(published / "current"))}
+    assert sorted(p.name for p in (published / "parquet").iterdir()) == ["fct_daily.parquet", "raw_load_audit.parquet",
+                                                                         "raw_quarantine.parquet"]
