@@ -3,8 +3,9 @@
     python -m cli.run [--job retention_refresh] [--wait]
 
 Takes the warehouse's refresh lock before anything else (retention_warehouse/refresh_lock.py): a second refresh of
-the same RW_WAREHOUSE_DIR exits at once with code 1, or waits for the first with --wait. Generates the bundled sample when the landing folder has no data, runs the Dagster job in this process (recorded
-in $DAGSTER_HOME, so `make dev` shows it), and prints where the outputs are.
+the same RW_WAREHOUSE_DIR exits at once with code 1, or waits for the first with --wait. Generates the bundled
+sample when the landing folder has no data, runs the Dagster job in this process (recorded in $DAGSTER_HOME, so
+`make dev` shows it), and prints where the outputs are.
 """
 
 from __future__ import annotations

@@ -95,7 +95,6 @@ def _as_of_date(conn: duckdb.DuckDBPyConnection, catalog: str) -> str | None:
     return value.isoformat() if value else None
 
 
-
 def _quarantine_select(id_salt: str) -> str:
     """The published quarantine: everything but `raw_record`, plus the pseudonymous user key of the record's
     `user_id` (pseudonymised as staging does, so it joins the marts; NULL when the record has no user id or is not

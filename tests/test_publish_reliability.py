@@ -40,15 +40,22 @@ def _working_file(settings: Settings, day: int) -> None:
         ensure_raw_schema(conn)
         for schema in ("intermediate", "marts", "reference", "quality"):
             conn.execute(f"create schema if not exists {schema}")
-        conn.execute(f"create or replace table intermediate.int_as_of_date as select date '2026-03-0{day}' as as_of_date")
+        conn.execute(f"create or replace table intermediate.int_as_of_date as select date '2026-03-0{day}' as_of_date")
         conn.execute(f"create or replace table marts.fct_daily as select range as d from range({day})")
         conn.execute("create or replace table reference.kpi_targets as select 'dau' as metric_name")
         conn.execute(
             "insert into raw.raw_load_audit values (?, 'events', ?, 'sha', 3, 2, 1, 0, 'loaded', now()::timestamp)",
             [f"load{day}", f"/landing/events/day{day}.csv"],
         )
-        record = json.dumps({"event_id": f"e{day}", "User_ID": PLANTED_USER_ID, "ip": PLANTED_IP,
-                             "user_agent": PLANTED_AGENT, "event_time": "2099-01-01T00:00:00Z"})
+        record = json.dumps(
+            {
+                "event_id": f"e{day}",
+                "User_ID": PLANTED_USER_ID,
+                "ip": PLANTED_IP,
+                "user_agent": PLANTED_AGENT,
+                "event_time": "2099-01-01T00:00:00Z",
+            }
+        )
         conn.execute(
             "insert into raw.raw_quarantine values (?, 'events', ?, 3, ?, 'future_timestamp', "
             "'event_time = 2099-01-01T00:00:00Z', now()::timestamp)",
@@ -94,7 +101,8 @@ def test_the_database_manifest_parquet_docs_and_report_switch_together(tmp_path)
         assert version == Path(os.path.realpath(published / "current"))
         with duckdb.connect(str(published / "retention.duckdb"), read_only=True) as conn:
             assert conn.execute("select count(*) from marts.fct_daily").fetchone()[0] == day
-        assert duckdb.sql(f"select count(*) from '{published / 'parquet' / 'fct_daily.parquet'}'").fetchall()[0][0] == day
+        parquet = published / "parquet" / "fct_daily.parquet"
+        assert duckdb.sql(f"select count(*) from '{parquet}'").fetchall()[0][0] == day
         assert (published / "quality" / "index.html").read_text() == f"<p>checks of day {day}</p>"
         assert (published / "report.html").read_text() == f"2026-03-0{day} {day}"  # rendered from this version
         assert manifest["as_of_date"] == f"2026-03-0{day}" and manifest["row_counts"]["marts.fct_daily"] == day
@@ -233,7 +241,8 @@ def test_the_published_quarantine_has_no_raw_record(tmp_path):
             for row in conn.execute(f'select * from "{schema}"."{name}"').fetchall()
         )
     parquet = " ".join(
-        str(row) for file in sorted((published / "parquet").glob("*.parquet"))
+        str(row)
+        for file in sorted((published / "parquet").glob("*.parquet"))
         for row in duckdb.sql(f"select * from '{file}'").fetchall()
     )
     assert "raw_quarantine.parquet" in {f.name for f in (published / "parquet").iterdir()}
@@ -256,5 +265,8 @@ def test_a_folder_published_as_plain_files_becomes_the_versioned_layout(tmp_path
     publish(settings, before_switch=_report)
     assert all((published / name).is_symlink() for name in STABLE)
     assert {_version_of(published, name) for name in STABLE} == {Path(os.path.realpath(published / "current"))}
-    assert sorted(p.name for p in (published / "parquet").iterdir()) == ["fct_daily.parquet", "raw_load_audit.parquet",
-                                                                         "raw_quarantine.parquet"]
+    assert sorted(p.name for p in (published / "parquet").iterdir()) == [
+        "fct_daily.parquet",
+        "raw_load_audit.parquet",
+        "raw_quarantine.parquet",
+    ]

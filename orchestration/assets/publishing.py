@@ -1,7 +1,7 @@
 """Publication: materialised only when everything upstream, blocking checks included, succeeded.
 
-The database, Parquet exports, Data Docs, manifest and report are one version (retention_warehouse/publish.py), so one step
-materialises both assets and switches the published version last."""
+The database, Parquet exports, Data Docs, manifest and report are one version (retention_warehouse/publish.py), so
+one step materialises both assets and switches the published version last."""
 
 from pathlib import Path
 
