@@ -209,9 +209,9 @@ def current_version(published: Path, link: str = CURRENT) -> Path | None:
 def switch_to(published: Path, version: Path) -> None:
     """Make `version` the published one in one atomic step, and keep the one it replaces as `previous`."""
     before = current_version(published)
-    _point(published / CURRENT, Path(VERSIONS) / version.name)
-    if before is not None and before.name != version.name:
+    if before is not None and before.name != version.name:  # first, so a kill between the two keeps both
         _point(published / PREVIOUS, Path(VERSIONS) / before.name)
+    _point(published / CURRENT, Path(VERSIONS) / version.name)
     for name in STABLE_NAMES:  # in place after the first publication: a switch does not touch them
         link = published / name
         target = Path(CURRENT) / name
@@ -228,7 +228,7 @@ def remove_stale(published: Path) -> None:
             if entry.name not in keep:
                 shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     for entry in published.iterdir():  # temporary files and set-aside folders: always dot-names
-        if entry.name.startswith(".") and (entry.name.endswith(".tmp") or ".old." in entry.name):
+        if entry.name.startswith(".") and (".tmp" in entry.name or ".old." in entry.name):
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
 

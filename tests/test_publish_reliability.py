@@ -142,6 +142,7 @@ def test_a_killed_publication_leaves_nothing_behind_the_next_one(tmp_path):
     (published / "versions" / "20260101T000000000000Z-1.tmp" / "retention.duckdb").write_bytes(b"half")
     (published / "versions" / "20260101T000000000000Z-2").mkdir()
     (published / ".retention.duckdb.99.20260101.tmp").write_bytes(b"half")
+    (published / ".retention.duckdb.99.20260101.tmp.wal").write_bytes(b"half")
     (published / ".manifest.json.99.tmp").write_text("{")
     (published / ".parquet.old.99").mkdir()
     os.symlink("versions/20260101T000000000000Z-2", published / ".current.99.tmp")
