@@ -1,9 +1,11 @@
 """`make run`: build the whole warehouse once, from the landing folder to the published file.
 
-    python -m cli.run [--job retention_refresh]
+    python -m cli.run [--job retention_refresh] [--wait]
 
-Generates the bundled sample when the landing folder has no data, runs the Dagster job in this process (recorded
-in $DAGSTER_HOME, so `make dev` shows it), and prints where the outputs are.
+Takes the warehouse's refresh lock before anything else (retention_warehouse/refresh_lock.py): a second refresh of
+the same RW_WAREHOUSE_DIR exits at once with code 1, or waits for the first with --wait. Generates the bundled
+sample when the landing folder has no data, runs the Dagster job in this process (recorded in $DAGSTER_HOME, so
+`make dev` shows it), and prints where the outputs are.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import time
 
 from retention_warehouse.build_state import nothing_new
 from retention_warehouse.ingestion import landing_files
+from retention_warehouse.refresh_lock import RefreshLocked, refresh_lock
 from retention_warehouse.sample_data import SampleSpec, write_landing
-from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
+from retention_warehouse.settings import REPO_ROOT, Settings, export_for_dbt, load_settings
 from retention_warehouse.user_config import ConfigError, load_user_vars, parse_vars
 
 
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         help="dbt vars as YAML, over those of the configuration file ($RW_CONFIG, warehouse.yml), e.g. "
         "'{default_currency: USD}'",
     )
+    parser.add_argument("--wait", action="store_true", help="wait for a refresh in progress instead of exiting")
     args = parser.parse_args(argv)
 
     settings = load_settings()
@@ -67,6 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    try:
+        with refresh_lock(settings.warehouse_dir, wait=args.wait):
+            return _refresh(settings, args.job, args.vars, user_vars)
+    except RefreshLocked as locked:
+        print(f"{locked}; not started (python -m cli.run --wait waits for it).", file=sys.stderr)
+        return 1
+
+
+def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_vars: dict) -> int:
     export_for_dbt(settings)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)  # DAGSTER_HOME if set, else under RW_WAREHOUSE_DIR
     os.makedirs(settings.dagster_home, exist_ok=True)
@@ -76,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         counts = write_landing(SampleSpec(), settings.landing_dir)
         print("  " + ", ".join(f"{feed} {rows:,}" for feed, rows in counts.items()))
 
-    if args.job == "retention_refresh" and nothing_new(settings, user_vars):
+    if job_name == "retention_refresh" and nothing_new(settings, user_vars):
         print(
             f"Nothing new: every file in {settings.landing_dir} is loaded, and the project and settings are those of "
             f"the published build, so no dbt work. The published warehouse is as it was: {settings.published_db_path}"
@@ -89,12 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.definitions import defs
 
     began = time.monotonic()
-    job = defs.resolve_job_def(args.job)
+    job = defs.resolve_job_def(job_name)
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config=run_config(args.job, args.vars, user_vars),
+            run_config=run_config(job_name, command_line_vars, user_vars),
         )
     seconds = time.monotonic() - began
     if not result.success:

@@ -1,15 +1,25 @@
-"""Publish the working warehouse for people and BI tools: blue/green, never in place.
+"""Publish the working warehouse for people and BI tools: one version at a time, switched whole, never in place.
 
-1. write a new DuckDB file beside the published one holding only what BI tools read: the public models (schema
-   `marts`), the seeds they join (`reference`), the load monitoring tables and the check results. The raw,
-   staging and intermediate layers stay in the working file: `raw` holds the source user ids, and the working
-   file is six times the size (docs/benchmarks.md);
-2. from that file, export every public model and the load monitoring tables to Parquet;
-3. rename the new file over `published/retention.duckdb` (atomic on one file system), then swap the Parquet folder;
-4. write `published/manifest.json` last.
+Every publication is written into a folder of its own, `published/versions/<version>/`:
 
-A reader that holds the old file keeps its consistent view (its open file is the old inode) and never blocks the
-refresh; a reader that opens after the rename sees the new version. Nobody sees half a refresh.
+- `retention.duckdb`: only what BI tools read: the public models (schema `marts`), the seeds they join
+  (`reference`), the load monitoring tables and the check results. The raw, staging and intermediate layers stay
+  in the working file: `raw` holds the source user ids, and the working file is six times the size
+  (docs/benchmarks.md). The quarantine is published without the raw records (which hold source user ids, IP
+  addresses, user agents): file, row number, reason and the pseudonymous user key when the record has a user id;
+- `parquet/`: every public model and the load monitoring tables, exported from that file;
+- `quality/`: the Great Expectations Data Docs of the checks;
+- `manifest.json`: when, the as-of date, the data-quality status, the row counts;
+- `report.html`: written by the caller's `before_switch` (the Dagster publication renders the report there).
+
+The folder is built as `<version>.tmp`, renamed when complete, and only then made visible by one atomic step: the
+symlink `published/current` is replaced by a new one pointing at it (rename of a symlink, atomic on one file
+system). The stable paths `published/retention.duckdb`, `manifest.json`, `parquet`, `quality` and `report.html`
+are symlinks into `current`, so a reader that opens any of them after the switch sees the new version, all five
+parts of it, and one that opened them before keeps the old one (its open files are the old inodes; the previous
+version is kept until the next publication). Publication holds the warehouse's refresh lock; it removes what a
+killed publication left (incomplete version folders, temporary files) and every version but the current and the
+previous one.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -26,11 +37,17 @@ import duckdb
 
 from expectations.runner import data_docs_dir
 from retention_warehouse.build_state import build_state
-from retention_warehouse.settings import REPO_ROOT, Settings
+from retention_warehouse.refresh_lock import refresh_lock
+from retention_warehouse.settings import DEFAULTS, REPO_ROOT, Settings
 
 PUBLIC_SCHEMAS = ("marts",)
 PUBLISHED_SCHEMAS = (*PUBLIC_SCHEMAS, "reference")
 MONITORING_TABLES = ("raw.raw_load_audit", "raw.raw_quarantine", "quality.dq_results")
+VERSIONS = "versions"
+CURRENT = "current"
+PREVIOUS = "previous"
+# What users and BI tools open: each is a symlink `published/<name>` -> `current/<name>`.
+STABLE_NAMES = ("retention.duckdb", "manifest.json", "parquet", "quality", "report.html")
 
 
 def public_relations(conn: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = PUBLIC_SCHEMAS) -> list[str]:
@@ -78,7 +95,28 @@ def _as_of_date(conn: duckdb.DuckDBPyConnection, catalog: str) -> str | None:
     return value.isoformat() if value else None
 
 
-def write_published_file(source: Path, target: Path, config: dict[str, str]) -> str | None:
+def _quarantine_select(id_salt: str) -> str:
+    """The published quarantine: everything but `raw_record`, plus the pseudonymous user key of the record's
+    `user_id` (pseudonymised as staging does, so it joins the marts; NULL when the record has no user id or is not
+    a JSON object, such as an unparsable line)."""
+    key = "list_filter(json_keys(raw_record), lambda k: lower(trim(ltrim(k, '\ufeff'))) = 'user_id')[1]"
+    user_id = f"nullif(trim(json_extract_string(raw_record, '$.\"' || {key} || '\"')), '')"
+    salt = id_salt.replace("'", "''")
+    return f"""
+        select load_id, feed, source_file, row_number, reason_code, reason_detail, quarantined_at,
+               case when user_id is not null then sha256(concat('{salt}', '|', user_id)) end as user_key
+        from (
+            select *,
+                   case when coalesce(json_valid(raw_record), false) then  -- nested: evaluated only when valid
+                       case when json_type(raw_record::json) = 'OBJECT' then {user_id} end
+                   end as user_id
+            from working.raw.raw_quarantine
+        )"""
+
+
+def write_published_file(
+    source: Path, target: Path, config: dict[str, str], id_salt: str = DEFAULTS.id_salt
+) -> str | None:
     """Copy the published relations of the working file `source` into a new file `target`; return the as-of date."""
     with duckdb.connect(str(source), config=config) as conn:
         conn.execute("checkpoint")  # fold the WAL into the file, so the copy reads one consistent file
@@ -94,7 +132,9 @@ def write_published_file(source: Path, target: Path, config: dict[str, str]) -> 
         for schema in sorted({relation.split(".")[0] for relation in relations}):
             conn.execute(f"create schema {schema}")
         for relation in relations:
-            if relation in definitions:
+            if relation == "raw.raw_quarantine":  # the raw records hold source ids: they stay in the working file
+                conn.execute(f"create table {relation} as {_quarantine_select(id_salt)} order by all")
+            elif relation in definitions:
                 conn.execute(definitions[relation])  # the same columns, types and constraints, in target
                 conn.execute(f"insert into {relation} select * from working.{relation}")
             else:  # a model materialized as a view: its rows, as a table (what it reads is not published)
@@ -103,60 +143,109 @@ def write_published_file(source: Path, target: Path, config: dict[str, str]) -> 
     return as_of
 
 
-def publish(settings: Settings, data_quality: dict | None = None, user_vars: dict | None = None) -> dict:
-    source = settings.work_db_path
-    state = build_state(settings, user_vars)  # before the copy: what this publication was built from
+def publish(
+    settings: Settings,
+    data_quality: dict | None = None,
+    before_switch: Callable[[Path, dict], None] | None = None,
+    user_vars: dict | None = None,
+) -> dict:
+    """Write a new version folder and switch `published/current` to it; `before_switch(folder, manifest)` adds to
+    the folder (the report) before anyone can see it. Returns the manifest."""
     published = settings.published_dir
-    published.mkdir(parents=True, exist_ok=True)
-    token = f"{os.getpid()}.{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
-    staging_db = published / f".retention.duckdb.{token}.tmp"
-    staging_parquet = published / f".parquet.{token}.tmp"
-
-    try:
-        as_of = write_published_file(source, staging_db, settings.duckdb_config)
-        staging_parquet.mkdir()
-        with duckdb.connect(str(staging_db), read_only=True) as conn:
-            relations = public_relations(conn)
-            row_counts = {}
-            for relation in relations:
-                row_counts[relation] = conn.execute(f"select count(*) from {relation}").fetchone()[0]
-                file = staging_parquet / f"{relation.split('.')[-1]}.parquet"
-                conn.execute(f"copy {relation} to '{file}' (format parquet, compression zstd)")
-        os.replace(staging_db, settings.published_db_path)
-        _swap_folder(staging_parquet, published / "parquet")
-        docs = data_docs_dir(settings.quality_dir)
-        if docs.is_dir():
-            staging_docs = published / f".quality.{token}.tmp"
-            shutil.copytree(docs, staging_docs)
-            _swap_folder(staging_docs, published / "quality")
-    finally:
-        staging_db.unlink(missing_ok=True)
-        staging_db.with_name(staging_db.name + ".wal").unlink(missing_ok=True)
-        shutil.rmtree(staging_parquet, ignore_errors=True)
-
-    manifest = {
-        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "as_of_date": as_of,
-        "database": str(settings.published_db_path),
-        "parquet_dir": str(published / "parquet"),
-        "data_docs": str(published / "quality" / "index.html"),
-        "project": project_version(),
-        "timezone": settings.timezone,
-        "data_quality": data_quality or {},
-        "row_counts": row_counts,
-        "dbt_vars_set": sorted(user_vars or {}),  # names only: a value may be a secret (id_salt)
-        "build_state": state,
-    }
-    write_atomically(published / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    with refresh_lock(settings.warehouse_dir):
+        published.mkdir(parents=True, exist_ok=True)
+        remove_stale(published)
+        state = build_state(settings, user_vars)  # before the copy: what this publication was built from
+        token = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
+        versions = published / VERSIONS
+        versions.mkdir(exist_ok=True)
+        building, final = versions / f"{token}.tmp", versions / token
+        building.mkdir()
+        try:
+            as_of = write_published_file(
+                settings.work_db_path, building / "retention.duckdb", settings.duckdb_config, settings.id_salt
+            )
+            (building / "parquet").mkdir()
+            with duckdb.connect(str(building / "retention.duckdb"), read_only=True) as conn:
+                row_counts = {}
+                for relation in public_relations(conn):
+                    row_counts[relation] = conn.execute(f"select count(*) from {relation}").fetchone()[0]
+                    file = building / "parquet" / f"{relation.split('.')[-1]}.parquet"
+                    conn.execute(f"copy {relation} to '{file}' (format parquet, compression zstd)")
+            docs = data_docs_dir(settings.quality_dir)
+            if docs.is_dir():
+                shutil.copytree(docs, building / "quality")
+            manifest = {
+                "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "version": token,
+                "as_of_date": as_of,
+                "database": str(settings.published_db_path),
+                "parquet_dir": str(published / "parquet"),
+                "data_docs": str(published / "quality" / "index.html"),
+                "report": str(published / "report.html"),
+                "project": project_version(),
+                "timezone": settings.timezone,
+                "data_quality": data_quality or {},
+                "row_counts": row_counts,
+                "dbt_vars_set": sorted(user_vars or {}),  # names only: a value may be a secret (id_salt)
+                "build_state": state,
+            }
+            write_atomically(building / "manifest.json", json.dumps(manifest, indent=2, default=str))
+            if before_switch is not None:
+                before_switch(building, manifest)
+            os.replace(building, final)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        switch_to(published, final)
+        remove_stale(published)
     return manifest
 
 
-def _swap_folder(new: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old.{os.getpid()}")
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
+def current_version(published: Path, link: str = CURRENT) -> Path | None:
+    """The version folder `published/current` (or `previous`) points at, if any."""
+    path = published / link
+    return (published / os.readlink(path)) if path.is_symlink() else None
+
+
+def switch_to(published: Path, version: Path) -> None:
+    """Make `version` the published one in one atomic step, and keep the one it replaces as `previous`."""
+    before = current_version(published)
+    if before is not None and before.name != version.name:  # first, so a kill between the two keeps both
+        _point(published / PREVIOUS, Path(VERSIONS) / before.name)
+    _point(published / CURRENT, Path(VERSIONS) / version.name)
+    for name in STABLE_NAMES:  # in place after the first publication: a switch does not touch them
+        link = published / name
+        target = Path(CURRENT) / name
+        if not (link.is_symlink() and Path(os.readlink(link)) == target):
+            _point(link, target)
+
+
+def remove_stale(published: Path) -> None:
+    """Remove every version but the current and the previous one, and what a killed publication left."""
+    keep = {path.name for path in (current_version(published), current_version(published, PREVIOUS)) if path}
+    versions = published / VERSIONS
+    if versions.is_dir():
+        for entry in versions.iterdir():
+            if entry.name not in keep:
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    for entry in published.iterdir():  # temporary files and set-aside folders: always dot-names
+        if entry.name.startswith(".") and (".tmp" in entry.name or ".old." in entry.name):
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+
+
+def _point(link: Path, target: Path) -> None:
+    """Replace `link` by a symlink to `target` (relative to the link's folder) with one rename."""
+    staging = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    staging.unlink(missing_ok=True)
+    os.symlink(target, staging)
+    if link.is_dir() and not link.is_symlink():  # a folder a rename cannot replace: set it aside first
+        old = link.with_name(f".{link.name}.old.{os.getpid()}")
+        os.replace(link, old)
+        os.replace(staging, link)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, link)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -9,7 +9,7 @@ two defaults cannot disagree in a pipeline run.
 The knobs (unset or empty means the default, written once: the field defaults of `Settings`):
 
 - RW_LANDING_DIR (data/landing): folder of the landing files, one sub-folder per feed.
-- RW_WAREHOUSE_DIR (warehouse): holds work/, published/, quality/ and dagster/.
+- RW_WAREHOUSE_DIR (warehouse): holds work/, published/, quality/, dagster/ and refresh.lock (one refresh at a time).
 - DAGSTER_HOME ($RW_WAREHOUSE_DIR/dagster): Dagster's run and event storage (`make run`, `make dev`).
 - RW_TIMEZONE (UTC): the reporting time zone, what a "day" is (dbt var reporting_timezone).
 - RW_ID_SALT (rw-sample-salt-change-me): salt of the pseudonymous user key (dbt var id_salt); set it for real data.

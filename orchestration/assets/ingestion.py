@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_a
 from orchestration.translator import RAW_GROUP, raw_table_key
 from retention_warehouse.contract import FEEDS
 from retention_warehouse.ingestion import FileLoad, load_landing
+from retention_warehouse.refresh_lock import refresh_lock
 from retention_warehouse.settings import load_settings
 
 RAW_TABLES = [spec.table for spec in FEEDS.values()] + ["raw_quarantine", "raw_load_audit"]
@@ -42,7 +43,11 @@ def raw_landing_files(context: AssetExecutionContext):
                 f"{load.rows_duplicate} duplicates (see raw.raw_quarantine)"
             )
 
-    with duckdb.connect(str(settings.work_db_path), config=settings.duckdb_config) as conn:
+    # The refresh lock (held already when cli.run started this run): no two loads write the working file at once.
+    with (
+        refresh_lock(settings.warehouse_dir),
+        duckdb.connect(str(settings.work_db_path), config=settings.duckdb_config) as conn,
+    ):
         loads = load_landing(conn, landing, future_tolerance_hours=settings.future_tolerance_hours, progress=report)
         bad_rows = conn.execute(
             "select source_file, row_number, reason_code, reason_detail from raw.raw_quarantine "

@@ -1,6 +1,11 @@
-"""Publication: materialised only when everything upstream, blocking checks included, succeeded."""
+"""Publication: materialised only when everything upstream, blocking checks included, succeeded.
 
-from dagster import AssetExecutionContext, AssetKey, DagsterEventType, MaterializeResult, asset
+The database, Parquet exports, Data Docs, manifest and report are one version (retention_warehouse/publish.py), so
+one step materialises both assets and switches the published version last."""
+
+from pathlib import Path
+
+from dagster import AssetExecutionContext, AssetSpec, DagsterEventType, MaterializeResult, multi_asset
 
 from orchestration.assets.dbt import DbtBuildConfig, retention_dbt_models, run_vars
 from retention_warehouse.publish import publish
@@ -35,39 +40,48 @@ def run_check_results(context: AssetExecutionContext) -> dict:
     }
 
 
-@asset(
-    deps=[retention_dbt_models],
-    group_name="published",
-    description="Read-only copy of the warehouse for people and BI tools, with Parquet exports and a manifest: "
-    "$RW_WAREHOUSE_DIR/published/",
+@multi_asset(
+    specs=[
+        AssetSpec(
+            "published_warehouse",
+            deps=[retention_dbt_models],
+            group_name="published",
+            description="Read-only copy of the warehouse for people and BI tools, with Parquet exports, the Data "
+            "Docs and a manifest: $RW_WAREHOUSE_DIR/published/",
+        ),
+        AssetSpec(
+            "published_report",
+            deps=[retention_dbt_models],
+            group_name="published",
+            description="Self-contained HTML report of the headline charts: $RW_WAREHOUSE_DIR/published/report.html",
+        ),
+    ],
+    can_subset=False,
 )
-def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
+def published_warehouse(context: AssetExecutionContext):
+    """One step, so one version: the new version's folder gets the database, Parquet, Data Docs, manifest and the
+    report rendered from that database and manifest, and only then does `published/current` switch to it."""
     quality = run_check_results(context)
+    settings = load_settings()
+
+    def add_report(folder: Path, manifest: dict) -> None:
+        render_report(folder / "retention.duckdb", folder / "manifest.json", folder / "report.html")
+
     dbt_config = context.run.run_config.get("ops", {}).get("retention_dbt_models", {}).get("config", {})
-    manifest = publish(load_settings(), data_quality=quality, user_vars=run_vars(DbtBuildConfig(**dbt_config)))
+    user_vars = run_vars(DbtBuildConfig(**dbt_config))
+    manifest = publish(settings, data_quality=quality, before_switch=add_report, user_vars=user_vars)
     context.log.info(
-        f"published {manifest['database']} (as of {manifest['as_of_date']}, {len(manifest['row_counts'])} "
-        f"relations, checks {quality['checks_passed']}/{quality['checks_run']} passed)"
+        f"published version {manifest['version']} at {settings.published_dir} (as of {manifest['as_of_date']}, "
+        f"{len(manifest['row_counts'])} relations, checks {quality['checks_passed']}/{quality['checks_run']} passed)"
     )
-    return MaterializeResult(
+    yield MaterializeResult(
+        asset_key="published_warehouse",
         metadata={
             "path": manifest["database"],
+            "version": manifest["version"],
             "as_of_date": str(manifest["as_of_date"]),
             "relations": len(manifest["row_counts"]),
             "data_quality": quality["status"],
-        }
+        },
     )
-
-
-@asset(
-    deps=[AssetKey("published_warehouse")],
-    group_name="published",
-    description="Self-contained HTML report of the headline charts: $RW_WAREHOUSE_DIR/published/report.html",
-)
-def published_report(context: AssetExecutionContext) -> MaterializeResult:
-    settings = load_settings()
-    path = render_report(
-        settings.published_db_path, settings.published_dir / "manifest.json", settings.published_dir / "report.html"
-    )
-    context.log.info(f"report written to {path}")
-    return MaterializeResult(metadata={"path": str(path)})
+    yield MaterializeResult(asset_key="published_report", metadata={"path": manifest["report"]})
