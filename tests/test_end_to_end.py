@@ -186,6 +186,10 @@ def test_a_failing_blocking_check_keeps_the_previous_published_file(workspace, r
         return frame
 
     monkeypatch.setattr("orchestration.checks.quality.read_query", corrupted)
+    # A new day, so that the refresh has something to build and check.
+    (workspace["landing"] / "events" / "day4.csv").write_text(
+        "event_id,user_id,event_name,event_time\ne12,alice,app_open,2026-03-06T08:00:00Z\n", encoding="utf-8"
+    )
     assert run_refresh() == 1
     assert published.read_bytes() == before
 
