@@ -2,7 +2,8 @@
 
     python -m cli.run [--job retention_refresh]
 
-Generates the bundled sample when the landing folder has no data, runs the Dagster job in this process (recorded
+Generates the bundled sample when the landing folder holds no file at all (never when RW_ID_SALT is set: then real
+data is expected, and an empty landing folder stops the command), runs the Dagster job in this process (recorded
 in $DAGSTER_HOME, so `make dev` shows it), and prints where the outputs are.
 """
 
@@ -13,8 +14,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
+from pathlib import Path
 
-from retention_warehouse.ingestion import landing_files
 from retention_warehouse.sample_data import SampleSpec, write_landing
 from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
 
@@ -38,6 +40,22 @@ def ensure_manifest() -> None:
         )
 
 
+def sample_needed(landing_dir: Path, environ: Mapping[str, str] = os.environ) -> bool:
+    """True when the bundled sample is to be generated: the landing folder holds no file at all, of any type.
+
+    Any file counts, even one the loader does not read (the loader quarantines it), so the sample is never written
+    next to a user's export. With RW_ID_SALT set the data is meant to be real: no sample, the command stops."""
+    if landing_dir.is_dir() and any(path.is_file() for path in landing_dir.rglob("*")):
+        return False
+    if environ.get("RW_ID_SALT"):
+        raise SystemExit(
+            f"The landing folder {landing_dir} has no data (no file at all). RW_ID_SALT is set, so real exports are "
+            "expected and the bundled sample is not generated: put the exports in one sub-folder per feed "
+            "(docs/data_contract.md) or point RW_LANDING_DIR at them."
+        )
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run a Retention Warehouse job end to end.")
     parser.add_argument("--job", default="retention_refresh")
@@ -48,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)  # DAGSTER_HOME if set, else under RW_WAREHOUSE_DIR
     os.makedirs(settings.dagster_home, exist_ok=True)
 
-    if not any(True for _ in landing_files(settings.landing_dir)):
-        print(f"No landing data in {settings.landing_dir}: generating the bundled sample (seed 42).")
+    if sample_needed(settings.landing_dir):
+        print(f"No file in {settings.landing_dir}: generating the bundled sample (seed 42).")
         counts = write_landing(SampleSpec(), settings.landing_dir)
         print("  " + ", ".join(f"{feed} {rows:,}" for feed, rows in counts.items()))
 
