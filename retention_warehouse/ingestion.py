@@ -743,7 +743,7 @@ def _quarantine_file(
 
 def load_problems(loads: Iterable[FileLoad], max_quarantined_share: float) -> list[str]:
     """Why a run must stop before its deliveries reach the models: one line per feed whose new files in this run
-    accepted no row (and were not all redeliveries), or whose quarantined share of the rows read is above
+    accepted no row (unless every row was a redelivery), or whose quarantined share of the rows read is above
     `max_quarantined_share`; each line names the feed's bad files and the top reasons. Empty: the run goes on."""
     by_feed: dict[str, list[FileLoad]] = {}
     for load in loads:
@@ -756,7 +756,8 @@ def load_problems(loads: Iterable[FileLoad], max_quarantined_share: float) -> li
         quarantined = sum(x.rows_quarantined for x in files)
         duplicates = sum(x.rows_duplicate for x in files)
         share = quarantined / read if read else 0.0
-        if accepted == 0 and duplicates == 0:
+        redelivery = read > 0 and duplicates == read and not any(x.file_error for x in files)
+        if accepted == 0 and not redelivery:
             verdict = f"{feed}: {len(files)} new file(s) and no row accepted ({read} read, {quarantined} quarantined)"
         elif share > max_quarantined_share:
             verdict = (

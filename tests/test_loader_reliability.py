@@ -214,3 +214,36 @@ def test_the_quarantine_reasons_of_a_file_are_counted(tmp_path, conn):
     [load] = load_landing(conn, tmp_path, now=NOW)
     assert load.reasons == {"invalid_timestamp": 1, "missing_required_value": 1}
     assert load_problems([load], 0.7) == [] and load_problems([load], 0.5)[0].startswith("events: 2 of 3 rows")
+
+
+def test_a_feed_of_redeliveries_only_goes_on_but_not_when_a_file_was_also_set_aside():
+    redelivery = _load("orders", "again.csv", read=5, duplicate=5)
+    assert load_problems([redelivery], 0.5) == []
+    mixed = _load("orders", "part.csv", read=5, duplicate=3, quarantined=2, reasons={"invalid_number": 2})
+    assert load_problems([mixed], 0.5)[0].startswith("orders: 1 new file(s) and no row accepted")
+    broken = _load("orders", "broken.parquet", error="unreadable_file: ...", reasons={"unreadable_file": 1})
+    [problem] = load_problems([redelivery, broken], 0.5)
+    assert problem.startswith("orders: 2 new file(s) and no row accepted") and "files: broken.parquet;" in problem
+
+
+def test_the_ingestion_step_fails_and_nothing_downstream_runs(tmp_path, monkeypatch):
+    from dagster import AssetIn, asset, materialize
+
+    from orchestration.assets.ingestion import raw_landing_files
+    from orchestration.translator import raw_table_key
+
+    ran = []
+
+    @asset(ins={"events": AssetIn(key=raw_table_key("events"))})
+    def downstream(events) -> None:
+        ran.append(events)
+
+    _plant(tmp_path / "landing", {"events/amplitude.json.zip": b"PK\x03\x04"})
+    monkeypatch.setenv("RW_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("RW_WAREHOUSE_DIR", str(tmp_path / "wh"))
+    monkeypatch.delenv("RW_DUCKDB_PATH", raising=False)
+    result = materialize([raw_landing_files, downstream], raise_on_error=False)
+    assert not result.success and ran == []
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    message = failure.step_failure_data.error.message + str(failure.step_failure_data.user_failure_data)
+    assert "amplitude.json.zip" in message and "unsupported_file_type 1" in message
