@@ -4,7 +4,8 @@
 
 Takes the warehouse's refresh lock before anything else (retention_warehouse/refresh_lock.py): a second refresh of
 the same RW_WAREHOUSE_DIR exits at once with code 1, or waits for the first with --wait. Generates the bundled
-sample when the landing folder has no data, runs the Dagster job in this process (recorded in $DAGSTER_HOME, so
+sample when the landing folder holds no file at all (never when RW_ID_SALT is set: then real data is expected, and
+an empty landing folder stops the command), runs the Dagster job in this process (recorded in $DAGSTER_HOME, so
 `make dev` shows it), and prints where the outputs are.
 """
 
@@ -16,9 +17,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
+from pathlib import Path
 
 from retention_warehouse.build_state import nothing_new
-from retention_warehouse.ingestion import landing_files
 from retention_warehouse.refresh_lock import RefreshLocked, refresh_lock
 from retention_warehouse.sample_data import SampleSpec, write_landing
 from retention_warehouse.settings import REPO_ROOT, Settings, export_for_dbt, load_settings
@@ -53,6 +55,22 @@ def run_config(job: str, command_line_vars: str, user_vars: dict) -> dict:
     return config
 
 
+def sample_needed(landing_dir: Path, environ: Mapping[str, str] = os.environ) -> bool:
+    """True when the bundled sample is to be generated: the landing folder holds no file at all, of any type.
+
+    Any file counts, even one the loader does not read (the loader quarantines it), so the sample is never written
+    next to a user's export. With RW_ID_SALT set the data is meant to be real: no sample, the command stops."""
+    if landing_dir.is_dir() and any(path.is_file() for path in landing_dir.rglob("*")):
+        return False
+    if environ.get("RW_ID_SALT"):
+        raise SystemExit(
+            f"The landing folder {landing_dir} has no data (no file at all). RW_ID_SALT is set, so real exports are "
+            "expected and the bundled sample is not generated: put the exports in one sub-folder per feed "
+            "(docs/data_contract.md) or point RW_LANDING_DIR at them."
+        )
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run a Retention Warehouse job end to end.")
     parser.add_argument("--job", default="retention_refresh")
@@ -84,8 +102,8 @@ def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_var
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)  # DAGSTER_HOME if set, else under RW_WAREHOUSE_DIR
     os.makedirs(settings.dagster_home, exist_ok=True)
 
-    if not any(True for _ in landing_files(settings.landing_dir)):
-        print(f"No landing data in {settings.landing_dir}: generating the bundled sample (seed 42).")
+    if sample_needed(settings.landing_dir):
+        print(f"No file in {settings.landing_dir}: generating the bundled sample (seed 42).")
         counts = write_landing(SampleSpec(), settings.landing_dir)
         print("  " + ", ".join(f"{feed} {rows:,}" for feed, rows in counts.items()))
 

@@ -135,7 +135,20 @@ FEEDS: dict[str, FeedSpec] = {
     )
 }
 
-FILE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".json", ".parquet")
+# The file name endings the loader reads (case-insensitive), and the format each one is read as. Any other file in a
+# feed folder is quarantined whole as unsupported_file_type.
+FILE_FORMATS: dict[str, Literal["csv", "json_lines", "parquet"]] = {
+    ".csv": "csv",
+    ".csv.gz": "csv",
+    ".jsonl": "json_lines",
+    ".jsonl.gz": "json_lines",
+    ".ndjson": "json_lines",
+    ".ndjson.gz": "json_lines",
+    ".json": "json_lines",
+    ".json.gz": "json_lines",
+    ".parquet": "parquet",
+}
+FILE_SUFFIXES = tuple(FILE_FORMATS)
 
 # A longer value in any column (a log dumped into `properties`, say) sets the row aside as field_too_long.
 MAX_FIELD_CHARS = 65_536

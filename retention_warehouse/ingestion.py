@@ -5,6 +5,11 @@ accepted rows go to `raw.<feed table>`, rows that break a rule go to `raw.raw_qu
 repeated keys (redeliveries) are counted. `raw.raw_load_audit` gets one row per file, so that
 rows_read = rows_accepted + rows_quarantined + rows_duplicate can be checked. A file whose SHA-256 was loaded
 before is skipped, so loading the same folder twice changes nothing. One file is one transaction.
+
+Every file of a feed folder is accounted for: a file of a format the loader does not read is quarantined whole
+(unsupported_file_type), and a file DuckDB fails on for any other reason is quarantined whole (unreadable_file)
+while the run goes on. File names and JSON keys are data: DuckDB is handed a private alias of each file (never a
+name it could read as a glob) and JSON keys are spelled as quoted JSON paths.
 """
 
 from __future__ import annotations
@@ -14,17 +19,21 @@ import gzip
 import hashlib
 import json
 import logging
+import os
+import shutil
 import sys
+import tempfile
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from retention_warehouse.contract import FEEDS, FILE_SUFFIXES, MAX_FIELD_CHARS, Column, FeedSpec
+from retention_warehouse.contract import FEEDS, FILE_FORMATS, FILE_SUFFIXES, MAX_FIELD_CHARS, Column, FeedSpec
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +51,7 @@ SQL_TYPES = {
     "status": "varchar",
     "json_object": "varchar",
 }
+EMPTY_KEY_COLUMN = "__empty_key"  # the column of _file holding the JSON key "" (a column name cannot be empty)
 LINEAGE_COLUMNS = (
     "extra_attributes varchar, _load_id varchar, _source_file varchar, _row_number bigint, _loaded_at timestamp"
 )
@@ -58,6 +68,7 @@ class FileLoad:
     rows_duplicate: int = 0
     skipped: bool = False
     file_error: str | None = None
+    reasons: dict[str, int] = field(default_factory=dict)  # reason_code -> quarantine rows of this file
 
 
 class FileRejected(Exception):
@@ -100,14 +111,58 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def landing_files(landing_dir: Path) -> Iterator[tuple[FeedSpec, Path]]:
-    """Every data file under each feed folder, in a stable order (feed, then path)."""
+    """Every file under each feed folder, whatever its type, in a stable order (feed, then path).
+
+    Hidden files (a leading `.`: in-progress uploads, `.DS_Store`) are not data. A file of a type the loader does
+    not read is listed too, so that it is quarantined (unsupported_file_type) rather than passed over.
+    """
     for spec in FEEDS.values():
         folder = landing_dir / spec.feed
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith(".") and path.name.lower().endswith(FILE_SUFFIXES):
+            if path.is_file() and not path.name.startswith("."):
                 yield spec, path
+
+
+def file_suffix(path: Path) -> str | None:
+    """The known ending of the file name (`.csv.gz`, `.parquet`, ...; case-insensitive), or None."""
+    name = path.name.lower()
+    matches = [suffix for suffix in FILE_SUFFIXES if name.endswith(suffix)]
+    return max(matches, key=len) if matches else None
+
+
+def file_format(path: Path) -> str | None:
+    """csv, json_lines or parquet; None for a file type the loader does not read."""
+    suffix = file_suffix(path)
+    return FILE_FORMATS[suffix] if suffix else None
+
+
+class _Aliases:
+    """A private folder of aliases (symbolic links, or copies where links are not allowed) with plain names.
+
+    DuckDB's readers expand `*`, `?` and `[` in a path as a glob, and a file name with a backslash breaks the
+    listing of its folder, so a landing file is never handed to DuckDB under its own name: the reader reads
+    `<private folder>/file<suffix>`, which names exactly that one file.
+    """
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="rw-load-"))
+        if any(ch in str(self.folder) for ch in "*?[{\\"):
+            raise RuntimeError(f"the temporary folder {self.folder} has a glob character; set TMPDIR")
+
+    def alias(self, path: Path) -> Path:
+        target = self.folder / f"file{file_suffix(path) or ''}"
+        for old in self.folder.iterdir():
+            old.unlink()
+        try:
+            os.symlink(path.resolve(), target)
+        except OSError:
+            shutil.copyfile(path, target)
+        return target
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def file_sha256(path: Path) -> str:
@@ -118,23 +173,36 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _reader_sql(path: Path) -> str:
-    """The fast, strict DuckDB reader of a file; any error sends CSV and JSON Lines to the careful reader."""
-    name = path.name.lower()
-    p = _lit(str(path))
-    if name.endswith((".csv", ".csv.gz")):
+def _reader_sql(fmt: str, read_path: Path) -> str:
+    """The fast, strict DuckDB reader of a file (read_path: its alias, never a glob); any error sends CSV and
+    JSON Lines to the careful reader."""
+    p = _lit(str(read_path))
+    if fmt == "csv":
         return (
             f"select * from read_csv({p}, all_varchar = true, header = true, delim = ',', quote = '\"', "
             "escape = '\"', strict_mode = true, skip = 0)"
         )
-    if name.endswith(".parquet"):
+    if fmt == "parquet":
         return f"select * from read_parquet({p})"
     # JSON Lines: one object a line, kept as JSON so that nested objects stay JSON text.
     return f"select json as __json from read_ndjson_objects({p})"
 
 
-def _is_csv(path: Path) -> bool:
-    return path.name.lower().endswith((".csv", ".csv.gz"))
+def _json_value(key: str) -> str:
+    """SQL reading the value of one top-level key of `__json` as text (->> semantics), whatever its spelling.
+
+    A key is data: `$insert_id`, `a.b` or `[0]` passed to ->> would be read as a JSON path, so the key is spelled
+    as a quoted path member. DuckDB reads the quoted `*` as a wildcard still and rejects the empty key, so those
+    two are looked up among the object's members.
+    """
+    if key in ("", "*"):
+        return f"(select json_extract_string(value, '$') from json_each(__json) where key = {_lit(key)} limit 1)"
+    quoted = '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"json_extract_string(__json, {_lit('$.' + quoted)})"
+
+
+def _first_line(error: BaseException, read_path: Path, path: Path) -> str:
+    return str(error).replace(str(read_path), path.name).splitlines()[0][:500]
 
 
 def _file_bytes(path: Path) -> bytes:
@@ -239,9 +307,15 @@ def _careful_jsonl(path: Path) -> tuple[pa.Table, list[Reject]]:
     return table, rejects
 
 
-def _stage_file(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+def _stage_file(conn: duckdb.DuckDBPyConnection, path: Path, read_path: Path) -> dict[str, str]:
     """Materialise the file as temp table _file (text columns + __row_number) and the records that could not be
-    parsed as temp table _rejects; return the map lower-case column name -> column of _file."""
+    parsed as temp table _rejects; return the map lower-case column name -> column of _file.
+
+    `read_path` is what DuckDB reads (an alias of `path` with a plain name); the careful readers read `path`."""
+    fmt = file_format(path)
+    if fmt is None:
+        supported = ", ".join(FILE_SUFFIXES)
+        raise FileRejected("unsupported_file_type", f"{path.name}: not a file type the loader reads ({supported})")
     conn.execute("drop table if exists _file")
     conn.execute("drop table if exists _file_read")
     conn.execute(
@@ -251,17 +325,18 @@ def _stage_file(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     rejects: list[Reject] = []
     try:
         conn.execute(
-            f"create temp table _file_read as select *, row_number() over () as __row_number from ({_reader_sql(path)})"
+            "create temp table _file_read as select *, row_number() over () as __row_number "
+            f"from ({_reader_sql(fmt, read_path)})"
         )
-        if not _is_csv(path) and path.suffix.lower() != ".parquet":
+        if fmt == "json_lines":
             not_objects = conn.execute("select count(*) from _file_read where json_type(__json) <> 'OBJECT'")
             if not_objects.fetchone()[0]:
                 raise duckdb.InvalidInputException("a line is not a JSON object")
     except duckdb.Error as error:
         conn.execute("drop table if exists _file_read")
-        if path.suffix.lower() == ".parquet":
-            raise FileRejected("unreadable_file", str(error).splitlines()[0][:500]) from error
-        table, rejects = _careful_csv(path) if _is_csv(path) else _careful_jsonl(path)
+        if fmt == "parquet":
+            raise FileRejected("unreadable_file", _first_line(error, read_path, path)) from error
+        table, rejects = _careful_csv(path) if fmt == "csv" else _careful_jsonl(path)
         conn.register("_careful", table)
         conn.execute("create temp table _file_read as select * from _careful")
         conn.unregister("_careful")
@@ -272,7 +347,7 @@ def _stage_file(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
         described = [(c, t) for c, t in described if c != "__row_number"]
         if [c for c, _ in described] == ["__json"]:
             keys = [k for (k,) in conn.execute("select distinct unnest(json_keys(__json)) from _file_read").fetchall()]
-            projections = [f"__json ->> {_lit(k)} as {_q(k)}" for k in sorted(keys)]
+            projections = [f"{_json_value(k)} as {_q(k or EMPTY_KEY_COLUMN)}" for k in sorted(keys)]
             select = ", ".join(projections) if projections else "null as __empty"
             conn.execute(f"create temp table _file as select {select}, __row_number from _file_read")
         else:
@@ -289,11 +364,21 @@ def _stage_file(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     return _staged_columns(conn)
 
 
+def _key_of(column: str) -> str:
+    """The name of a column of _file in the file (a JSON key may be empty; a column name may not)."""
+    return "" if column == EMPTY_KEY_COLUMN else column
+
+
+def _json_record(pairs: Iterable[tuple[str, str]]) -> str:
+    """SQL of a JSON object text from (key, SQL value) pairs; json_object takes any key, the empty one included."""
+    return "json_object(" + ", ".join(f"{_lit(key)}, {value}" for key, value in pairs) + ")::varchar"
+
+
 def _staged_columns(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     columns: dict[str, str] = {}
     for (column,) in conn.execute("select column_name from (describe _file)").fetchall():
         if column != "__row_number":
-            columns.setdefault(column.strip().lstrip("\ufeff").lower(), column)
+            columns.setdefault(_key_of(column).strip().lstrip("\ufeff").lower(), column)
     return columns
 
 
@@ -409,13 +494,9 @@ def _load_file(
             f"{path.name} lacks {', '.join(missing)}; columns found: {', '.join(sorted(columns)) or 'none'}",
         )
     extra = [name for name in columns if name not in known and name != "__empty"]
-    extra_sql = (
-        "to_json(struct_pack(" + ", ".join(f"{_q(n)} := {_q(columns[n])}" for n in extra) + "))::varchar"
-        if extra
-        else "cast(null as varchar)"
-    )
+    extra_sql = _json_record((n, _q(columns[n])) for n in extra) if extra else "cast(null as varchar)"
     source_cols = [c for c in columns.values()]
-    raw_record = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := _file.{_q(c)}" for c in source_cols) + "))::varchar"
+    raw_record = _json_record((_key_of(c), f"_file.{_q(c)}") for c in source_cols)
     # Names are normalised once per distinct value (regular expressions per row cost more than the rest of the load).
     name_maps = []
     for c in spec.columns:
@@ -529,55 +610,93 @@ def load_landing(
     future_limit = f"({_lit(loaded_at)}::timestamp + interval {int(future_tolerance_hours * 3600)} second)"
     seen = set(conn.execute("select feed || '/' || file_sha256 from raw.raw_load_audit").fetchall())
     results: list[FileLoad] = []
-    for spec, path in landing_files(landing_dir):
-        load = FileLoad(feed=spec.feed, source_file=str(path), file_sha256=file_sha256(path))
-        if (f"{spec.feed}/{load.file_sha256}",) in seen:
-            load.skipped = True
+    aliases = _Aliases()
+    try:
+        for spec, path in landing_files(landing_dir):
+            load = FileLoad(feed=spec.feed, source_file=str(path), file_sha256=file_sha256(path))
+            if (f"{spec.feed}/{load.file_sha256}",) in seen:
+                load.skipped = True
+                results.append(load)
+                continue
+            _load_one(conn, spec, path, load, aliases, now, loaded_at, future_limit)
+            seen.add((f"{spec.feed}/{load.file_sha256}",))
             results.append(load)
-            continue
-        load_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{spec.feed}-{load.file_sha256[:12]}"
-        # Read the file before the transaction: a failed fast read then aborts nothing, and the careful reader
-        # takes over. The temp tables _file and _rejects outlive a rollback of the writes below.
-        try:
-            columns: dict[str, str] | None = _stage_file(conn, path)
-            read_error = None
-        except FileRejected as rejected:
-            columns, read_error = None, rejected
-        conn.execute("begin transaction")
-        try:
-            if read_error is not None or columns is None:
-                raise read_error or FileRejected("unreadable_file", "not staged")
-            _load_file(conn, spec, path, columns, load, load_id, loaded_at, future_limit)
-            status = "loaded"
-        except FileRejected as rejected:
-            conn.execute("rollback")
-            conn.execute("begin transaction")
-            load.file_error = str(rejected)
-            load.rows_accepted = load.rows_duplicate = 0
-            load.rows_quarantined = load.rows_read
-            _quarantine_file(conn, spec, path, load, load_id, loaded_at, rejected)
-            status = "quarantined"
-        conn.execute(
-            "insert into raw.raw_load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamp)",
-            [
-                load_id,
-                spec.feed,
-                str(path),
-                load.file_sha256,
-                load.rows_read,
-                load.rows_accepted,
-                load.rows_quarantined,
-                load.rows_duplicate,
-                status,
-                loaded_at,
-            ],
-        )
-        conn.execute("commit")
-        seen.add((f"{spec.feed}/{load.file_sha256}",))
-        results.append(load)
-        if progress:
-            progress(load)
+            if progress:
+                progress(load)
+    finally:
+        aliases.close()
     return results
+
+
+def _load_one(
+    conn: duckdb.DuckDBPyConnection,
+    spec: FeedSpec,
+    path: Path,
+    load: FileLoad,
+    aliases: _Aliases,
+    now: datetime,
+    loaded_at: str,
+    future_limit: str,
+) -> None:
+    """One file, one transaction: loaded, or quarantined whole with a reason; either way one audit row."""
+    load_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{spec.feed}-{load.file_sha256[:12]}"
+    # Read the file before the transaction: a failed fast read then aborts nothing, and the careful reader
+    # takes over. The temp tables _file and _rejects outlive a rollback of the writes below.
+    read_path = aliases.alias(path)
+    try:
+        columns: dict[str, str] | None = _stage_file(conn, path, read_path)
+        read_error = None
+    except FileRejected as rejected:
+        columns, read_error = None, rejected
+    except duckdb.Error as error:  # whatever DuckDB fails on, the file is set aside and the run goes on
+        conn.execute("drop table if exists _file")
+        columns, read_error = (
+            None,
+            FileRejected("unreadable_file", f"{path.name}: {_first_line(error, read_path, path)}"),
+        )
+    conn.execute("begin transaction")
+    try:
+        if read_error is not None or columns is None:
+            raise read_error or FileRejected("unreadable_file", f"{path.name}: not staged")
+        _load_file(conn, spec, path, columns, load, load_id, loaded_at, future_limit)
+        status = "loaded"
+    except (FileRejected, duckdb.Error) as failure:
+        conn.execute("rollback")
+        if isinstance(failure, FileRejected):
+            rejected = failure
+        else:  # a statement of the load failed: nothing of the file is kept but its one quarantine row
+            rejected = FileRejected("unreadable_file", f"{path.name}: {_first_line(failure, read_path, path)}")
+            load.rows_read = 0
+            conn.execute("drop table if exists _file")
+        conn.execute("begin transaction")
+        load.file_error = str(rejected)
+        load.rows_accepted = load.rows_duplicate = 0
+        _quarantine_file(conn, spec, path, load, load_id, loaded_at, rejected)
+        load.rows_quarantined = load.rows_read
+        status = "quarantined"
+    if load.rows_quarantined or load.file_error:
+        load.reasons = dict(
+            conn.execute(
+                "select reason_code, count(*) from raw.raw_quarantine where load_id = ? group by 1 order by 2 desc, 1",
+                [load_id],
+            ).fetchall()
+        )
+    conn.execute(
+        "insert into raw.raw_load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamp)",
+        [
+            load_id,
+            spec.feed,
+            str(path),
+            load.file_sha256,
+            load.rows_read,
+            load.rows_accepted,
+            load.rows_quarantined,
+            load.rows_duplicate,
+            status,
+            loaded_at,
+        ],
+    )
+    conn.execute("commit")
 
 
 def _quarantine_file(
@@ -589,15 +708,16 @@ def _quarantine_file(
     loaded_at: str,
     rejected: FileRejected,
 ) -> None:
-    """A whole file is set aside: one quarantine row per readable row, or one row for the file itself."""
+    """A whole file is set aside: one quarantine row per readable row, or one row for the file itself (then
+    load.rows_read is 0)."""
     conn.execute("drop table if exists _checked")
     if load.rows_read:
         try:
             columns = _staged_columns(conn)
-            record = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := {_q(c)}" for c in columns.values()) + "))"
+            record = _json_record((_key_of(c), _q(c)) for c in columns.values())
             conn.execute(
                 f"""insert into raw.raw_quarantine
-                select ?, ?, ?, __row_number, {record}::varchar, ?, ?, ?::timestamp from _file order by __row_number""",
+                select ?, ?, ?, __row_number, {record}, ?, ?, ?::timestamp from _file order by __row_number""",
                 [load_id, spec.feed, str(path), rejected.reason_code, rejected.detail, loaded_at],
             )
             conn.execute(
@@ -608,11 +728,51 @@ def _quarantine_file(
             )
             conn.execute("drop table if exists _file")
             return
-        except FileRejected:
-            pass
+        except duckdb.Error:
+            conn.execute("rollback")
+            conn.execute("begin transaction")
+        load.rows_read = 0
+    conn.execute("drop table if exists _file")
     with open(path, "rb") as handle:
         head = handle.read(2000).decode("utf-8", errors="replace")
     conn.execute(
         "insert into raw.raw_quarantine values (?, ?, ?, null, ?, ?, ?, ?::timestamp)",
         [load_id, spec.feed, str(path), head, rejected.reason_code, rejected.detail, loaded_at],
     )
+
+
+def load_problems(loads: Iterable[FileLoad], max_quarantined_share: float) -> list[str]:
+    """Why a run must stop before its deliveries reach the models: one line per feed whose new files in this run
+    accepted no row (unless every row was a redelivery), or whose quarantined share of the rows read is above
+    `max_quarantined_share`; each line names the feed's bad files and the top reasons. Empty: the run goes on."""
+    by_feed: dict[str, list[FileLoad]] = {}
+    for load in loads:
+        if not load.skipped:
+            by_feed.setdefault(load.feed, []).append(load)
+    problems = []
+    for feed, files in by_feed.items():
+        read = sum(x.rows_read for x in files)
+        accepted = sum(x.rows_accepted for x in files)
+        quarantined = sum(x.rows_quarantined for x in files)
+        duplicates = sum(x.rows_duplicate for x in files)
+        share = quarantined / read if read else 0.0
+        redelivery = read > 0 and duplicates == read and not any(x.file_error for x in files)
+        if accepted == 0 and not redelivery:
+            verdict = f"{feed}: {len(files)} new file(s) and no row accepted ({read} read, {quarantined} quarantined)"
+        elif share > max_quarantined_share:
+            verdict = (
+                f"{feed}: {quarantined} of {read} rows quarantined ({share:.0%}, above RW_MAX_QUARANTINED_SHARE = "
+                f"{max_quarantined_share:g})"
+            )
+        else:
+            continue
+        bad = [x for x in files if x.rows_quarantined or x.file_error]
+        names = ", ".join(Path(x.source_file).name for x in bad[:10]) + (
+            f" and {len(bad) - 10} more" if len(bad) > 10 else ""
+        )
+        reasons: Counter[str] = Counter()
+        for x in files:
+            reasons.update(x.reasons)
+        top = ", ".join(f"{code} {count}" for code, count in reasons.most_common(3))
+        problems.append(f"{verdict}; files: {names or 'none'}; top reasons: {top or 'none'}")
+    return problems

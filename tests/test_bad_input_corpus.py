@@ -349,6 +349,13 @@ CASES = [
         {"events": [OK_EVENT_ROW]},
     ),
     Case(
+        "unsupported_file_type",
+        {"events/export.xlsx": b"PK\x03\x04 a spreadsheet", "events/ok.csv": _b(OK_EVENTS)},
+        {"export.xlsx": (0, 0, 0, 0, "quarantined"), "ok.csv": (1, 1, 0, 0, "loaded")},
+        [("export.xlsx", None, "unsupported_file_type")],
+        {"events": [OK_EVENT_ROW]},
+    ),
+    Case(
         "parquet_column_of_the_wrong_type",
         # amount as text, user_id as int64, order_time as a real timestamp: values are read as text and checked
         {
@@ -459,6 +466,6 @@ def test_the_reason_code_table_in_the_docs_is_exact():
     source = Path(ingestion.__file__).read_text(encoding="utf-8")
     emitted = set(re.findall(r'FileRejected\(\s*"([a-z_]+)"', source))
     exercised = {code for case in CASES for _, _, code in case.quarantine}
-    assert len(documented) == 18
+    assert len(documented) == 19
     assert exercised == documented
     assert emitted <= documented, emitted - documented

@@ -14,6 +14,7 @@ KNOBS = {
     "RW_TIMEZONE": ("timezone", "Europe/Berlin", "Europe/Berlin"),
     "RW_ID_SALT": ("id_salt", "pepper", "pepper"),
     "RW_FUTURE_TOLERANCE_HOURS": ("future_tolerance_hours", "6", 6.0),
+    "RW_MAX_QUARANTINED_SHARE": ("max_quarantined_share", "0.2", 0.2),
     "RW_DUCKDB_MEMORY_LIMIT": ("duckdb_memory_limit", "8GB", "8GB"),
     "RW_ENGINE": ("engine", "spark", "spark"),
     "RW_GX_MAX_ROWS": ("gx_max_rows", "1000", 1000),

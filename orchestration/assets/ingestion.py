@@ -1,11 +1,11 @@
 """Ingestion: landing files -> raw tables, with quarantine and a load audit (retention_warehouse/ingestion.py)."""
 
 import duckdb
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from orchestration.translator import RAW_GROUP, raw_table_key
 from retention_warehouse.contract import FEEDS
-from retention_warehouse.ingestion import FileLoad, load_landing
+from retention_warehouse.ingestion import FileLoad, load_landing, load_problems
 from retention_warehouse.refresh_lock import refresh_lock
 from retention_warehouse.settings import load_settings
 
@@ -24,7 +24,11 @@ RAW_TABLES = [spec.table for spec in FEEDS.values()] + ["raw_quarantine", "raw_l
     can_subset=False,
 )
 def raw_landing_files(context: AssetExecutionContext):
-    """Load every new file under RW_LANDING_DIR into the raw layer; bad rows are quarantined with a reason."""
+    """Load every new file under RW_LANDING_DIR into the raw layer; bad rows are quarantined with a reason.
+
+    The step fails, so that no dbt work or publication follows, when a feed's new files in this run accepted no
+    row or quarantined more than RW_MAX_QUARANTINED_SHARE of their rows (retention_warehouse.ingestion.load_problems).
+    """
     settings = load_settings()
     landing = settings.landing_dir
     if not any((landing / feed).is_dir() for feed in ("events", "orders")):
@@ -63,8 +67,17 @@ def raw_landing_files(context: AssetExecutionContext):
         f"{sum(x.rows_read for x in new)}, accepted {sum(x.rows_accepted for x in new)}, quarantined "
         f"{sum(x.rows_quarantined for x in new)}, duplicates {sum(x.rows_duplicate for x in new)}"
     )
-    for table in RAW_TABLES:
+    problems = load_problems(loads, settings.max_quarantined_share)
+    for table in RAW_TABLES:  # the raw tables were written either way (quarantine and audit included)
         yield MaterializeResult(
             asset_key=raw_table_key(table),
             metadata={"table_rows": table_rows[table], "new_files": len(new)},
+        )
+    if problems:
+        for problem in problems:
+            context.log.error(problem)
+        raise Failure(
+            description="This run's deliveries are not fit to build on; nothing downstream runs and the published "
+            "warehouse stays as it was (see raw.raw_quarantine and raw.raw_load_audit):\n" + "\n".join(problems),
+            metadata={"problems": "\n".join(problems)},
         )
