@@ -179,7 +179,7 @@ def test_one_refresh_at_a_time_and_a_killed_holder_releases_the_lock(tmp_path, m
     monkeypatch.setenv("RW_WAREHOUSE_DIR", str(warehouse))
     monkeypatch.setenv("RW_LANDING_DIR", str(tmp_path / "landing"))
     refreshed = []
-    monkeypatch.setattr(cli.run, "_refresh", lambda settings, job: refreshed.append(job) or 0)
+    monkeypatch.setattr(cli.run, "_refresh", lambda settings, job, *run_vars: refreshed.append(job) or 0)
 
     holder = _hold_lock(warehouse)
     try:
