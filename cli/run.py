@@ -17,13 +17,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 from retention_warehouse.build_state import nothing_new
 from retention_warehouse.refresh_lock import RefreshLocked, refresh_lock
 from retention_warehouse.sample_data import SampleSpec, write_landing
-from retention_warehouse.settings import REPO_ROOT, Settings, export_for_dbt, load_settings
+from retention_warehouse.settings import DEFAULT_ID_SALT, REPO_ROOT, Settings, export_for_dbt, load_settings
 from retention_warehouse.user_config import ConfigError, load_user_vars, parse_vars
 
 
@@ -55,14 +54,15 @@ def run_config(job: str, command_line_vars: str, user_vars: dict) -> dict:
     return config
 
 
-def sample_needed(landing_dir: Path, environ: Mapping[str, str] = os.environ) -> bool:
+def sample_needed(landing_dir: Path, salt_is_set: bool) -> bool:
     """True when the bundled sample is to be generated: the landing folder holds no file at all, of any type.
 
     Any file counts, even one the loader does not read (the loader quarantines it), so the sample is never written
-    next to a user's export. With RW_ID_SALT set the data is meant to be real: no sample, the command stops."""
+    next to a user's export. With a salt of one's own (RW_ID_SALT) the data is meant to be real: no sample, the
+    command stops."""
     if landing_dir.is_dir() and any(path.is_file() for path in landing_dir.rglob("*")):
         return False
-    if environ.get("RW_ID_SALT"):
+    if salt_is_set:
         raise SystemExit(
             f"The landing folder {landing_dir} has no data (no file at all). RW_ID_SALT is set, so real exports are "
             "expected and the bundled sample is not generated: put the exports in one sub-folder per feed "
@@ -102,7 +102,7 @@ def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_var
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)  # DAGSTER_HOME if set, else under RW_WAREHOUSE_DIR
     os.makedirs(settings.dagster_home, exist_ok=True)
 
-    if sample_needed(settings.landing_dir):
+    if sample_needed(settings.landing_dir, salt_is_set=settings.id_salt != DEFAULT_ID_SALT):
         print(f"No file in {settings.landing_dir}: generating the bundled sample (seed 42).")
         counts = write_landing(SampleSpec(), settings.landing_dir)
         print("  " + ", ".join(f"{feed} {rows:,}" for feed, rows in counts.items()))

@@ -90,22 +90,41 @@ def test_the_sample_is_generated_only_into_a_landing_folder_without_any_file(tmp
     from cli.run import sample_needed
 
     landing = tmp_path / "landing"
-    assert sample_needed(landing, environ={})  # no folder yet
+    assert sample_needed(landing, salt_is_set=False)  # no folder yet
     landing.mkdir()
     (landing / "events").mkdir()
-    assert sample_needed(landing, environ={})  # folders, but no file
+    assert sample_needed(landing, salt_is_set=False)  # folders, but no file
     (landing / "events" / "export.json.gz").write_bytes(gzip.compress(_jsonl(_event("e1"))))
-    assert not sample_needed(landing, environ={})
-    assert not sample_needed(landing, environ={"RW_ID_SALT": "pepper"})
+    assert not sample_needed(landing, salt_is_set=False)
+    assert not sample_needed(landing, salt_is_set=True)
 
 
 def test_no_sample_is_generated_when_a_salt_is_set(tmp_path):
     from cli.run import sample_needed
 
     with pytest.raises(SystemExit) as stopped:
-        sample_needed(tmp_path / "landing", environ={"RW_ID_SALT": "pepper"})
+        sample_needed(tmp_path / "landing", salt_is_set=True)
     assert "has no data" in str(stopped.value) and str(tmp_path / "landing") in str(stopped.value)
     assert not (tmp_path / "landing").exists()
+
+
+def test_the_command_generates_the_sample_into_an_empty_landing_folder_with_the_default_salt(workspace, monkeypatch):
+    # the command exports the resolved settings (the default salt included) for dbt: that must not count as a salt
+    import cli.run
+
+    class SampleWritten(Exception):
+        pass
+
+    def write_landing(spec, landing_dir):
+        raise SampleWritten(landing_dir)
+
+    monkeypatch.delenv("RW_ID_SALT", raising=False)
+    monkeypatch.setattr(cli.run, "write_landing", write_landing)
+    with pytest.raises(SampleWritten):
+        cli.run.main([])
+    monkeypatch.setenv("RW_ID_SALT", "pepper")
+    with pytest.raises(SystemExit, match="has no data"):
+        cli.run.main([])
 
 
 def test_json_keys_are_read_as_data_whatever_their_spelling(tmp_path, conn):
