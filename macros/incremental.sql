@@ -14,6 +14,16 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- WHERE condition: `value` is not yet in `column` of the model (true on a full build), for rows that an
+    append-only model takes once. -#}
+{% macro not_staged_yet(value, column) -%}
+    {%- if is_incremental() -%}
+        {{ value }} not in (select {{ column }} from {{ this }})
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
 {#- WHERE condition `filter_column >= <date>`, the first reporting date that rows loaded since the last build
     touch, read once at compile time, so the engine prunes the scan of older days; `1 = 1` on a full build, in
     unit tests and when nothing new was loaded (the touched rows then select nothing anyway). -#}

@@ -56,14 +56,16 @@ def build_state(settings: Settings, user_vars: dict | None = None) -> dict[str, 
 
 
 def nothing_new(settings: Settings, user_vars: dict | None = None) -> bool:
-    """True when a refresh would change nothing: every landing file is already loaded (same SHA-256) and the state
-    of the working warehouse is the published build's."""
+    """True when a refresh would change nothing: every landing file has its audit line (the same content loaded
+    under that name, or recorded as a copy of a file loaded before) and the state of the working warehouse is the
+    published build's."""
     published = published_state(settings)
     if published is None or not settings.work_db_path.exists():
         return False
     with duckdb.connect(str(settings.work_db_path), read_only=True, config=settings.duckdb_config) as conn:
-        loaded = set(conn.execute("select feed, file_sha256 from raw.raw_load_audit").fetchall())
-    if any((spec.feed, file_sha256(path)) not in loaded for spec, path in landing_files(settings.landing_dir)):
+        audited = set(conn.execute("select feed, file_sha256, source_file from raw.raw_load_audit").fetchall())
+    landing = landing_files(settings.landing_dir)
+    if any((spec.feed, file_sha256(path), str(path)) not in audited for spec, path in landing):
         return False
     return build_state(settings, user_vars) == published
 

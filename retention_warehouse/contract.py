@@ -30,6 +30,10 @@ class FeedSpec:
     table: str  # raw table
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()  # a repeated key is a redelivery: kept once, counted as a duplicate
+    # An entity (an order, a user, ...) may be corrected: a later delivery of its key that differs from the current
+    # row replaces it (latest load wins, then the later row) and is counted as an update; an identical one is a
+    # redelivery. Without it (events) the first delivery of a key stands and every later one is a redelivery.
+    entity: bool = False
     required_feed: bool = False
     accepted_status: tuple[str, ...] = field(default=())
 
@@ -61,7 +65,8 @@ FEEDS: dict[str, FeedSpec] = {
         FeedSpec(
             feed="users",
             table="users",
-            # no key: a repeated user_id is an update, and staging keeps the latest row
+            key=("user_id",),
+            entity=True,
             columns=(
                 Column("user_id", "text", required=True),
                 Column("signup_time", "timestamp", required=True, target="signup_at"),
@@ -76,6 +81,7 @@ FEEDS: dict[str, FeedSpec] = {
             feed="orders",
             table="orders",
             key=("order_id",),
+            entity=True,
             columns=(
                 Column("order_id", "text", required=True),
                 Column("user_id", "text", required=True),
@@ -100,6 +106,7 @@ FEEDS: dict[str, FeedSpec] = {
             feed="subscriptions",
             table="subscriptions",
             key=("subscription_id", "period_start_at"),
+            entity=True,
             columns=(
                 Column("subscription_id", "text", required=True),
                 Column("user_id", "text", required=True),
@@ -113,6 +120,7 @@ FEEDS: dict[str, FeedSpec] = {
             feed="surveys",
             table="surveys",
             key=("response_id",),
+            entity=True,
             columns=(
                 Column("response_id", "text", required=True),
                 Column("user_id", "text", required=True),

@@ -2,9 +2,11 @@
 
 Each file is read with every column as text, checked against its FeedSpec in one SQL pass, and split three ways:
 accepted rows go to `raw.<feed table>`, rows that break a rule go to `raw.raw_quarantine` with a reason code, and
-repeated keys (redeliveries) are counted. `raw.raw_load_audit` gets one row per file, so that
-rows_read = rows_accepted + rows_quarantined + rows_duplicate can be checked. A file whose SHA-256 was loaded
-before is skipped, so loading the same folder twice changes nothing. One file is one transaction.
+repeated keys (redeliveries) are counted. A later delivery of an entity's key (an order, a user, ...) that differs
+from its current row is a correction: accepted, and counted as an update. `raw.raw_load_audit` gets one row per
+file, so that rows_read = rows_accepted + rows_quarantined + rows_duplicate can be checked. A file whose SHA-256 was
+loaded before is not read again (a copy under another name gets an audit line `duplicate_file`), so loading the
+same folder twice changes nothing. One file is one transaction.
 
 Every file of a feed folder is accounted for: a file of a format the loader does not read is quarantined whole
 (unsupported_file_type), and a file DuckDB fails on for any other reason is quarantined whole (unreadable_file)
@@ -55,6 +57,14 @@ EMPTY_KEY_COLUMN = "__empty_key"  # the column of _file holding the JSON key "" 
 LINEAGE_COLUMNS = (
     "extra_attributes varchar, _load_id varchar, _source_file varchar, _row_number bigint, _loaded_at timestamp"
 )
+# The current row of an entity among its deliveries: the latest load, then the later row (files load in the order
+# of their paths). Staging picks the same row (macros/current_row.sql).
+CURRENT_ROW_ORDER = "_loaded_at desc, _source_file desc, _row_number desc"
+DUPLICATE_FILE = "duplicate_file"  # audit file_status of a file whose content was loaded before under another name
+AUDIT_COLUMNS = (
+    "load_id, feed, source_file, file_sha256, rows_read, rows_accepted, rows_quarantined, rows_duplicate, "
+    "rows_updated, file_status, loaded_at"
+)
 
 
 @dataclass
@@ -66,6 +76,7 @@ class FileLoad:
     rows_accepted: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0
+    rows_updated: int = 0  # accepted rows that correct an entity delivered before (counted in rows_accepted too)
     skipped: bool = False
     file_error: str | None = None
     reasons: dict[str, int] = field(default_factory=dict)  # reason_code -> quarantine rows of this file
@@ -104,10 +115,11 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         """
         create table if not exists raw.raw_load_audit (
             load_id varchar, feed varchar, source_file varchar, file_sha256 varchar, rows_read bigint,
-            rows_accepted bigint, rows_quarantined bigint, rows_duplicate bigint, file_status varchar,
-            loaded_at timestamp
+            rows_accepted bigint, rows_quarantined bigint, rows_duplicate bigint, rows_updated bigint,
+            file_status varchar, loaded_at timestamp
         )"""
     )
+    conn.execute("alter table raw.raw_load_audit add column if not exists rows_updated bigint default 0")
 
 
 def landing_files(landing_dir: Path) -> Iterator[tuple[FeedSpec, Path]]:
@@ -120,7 +132,7 @@ def landing_files(landing_dir: Path) -> Iterator[tuple[FeedSpec, Path]]:
         folder = landing_dir / spec.feed
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*")):
+        for path in sorted(folder.rglob("*"), key=str):  # the order of _source_file (CURRENT_ROW_ORDER)
             if path.is_file() and not path.name.startswith("."):
                 yield spec, path
 
@@ -523,7 +535,26 @@ def _load_file(
     reason = "case " + " ".join(f"when {cond} then {_lit(code)}" for cond, code, _ in rules) + " end"
     detail = "case " + " ".join(f"when {cond} then {d}" for cond, _, d in rules) + " end"
     key = ", ".join(_q(k) for k in spec.key)
-    if spec.key:
+    updated = "false"
+    if spec.key and spec.entity:
+        # The row a delivery is compared with: the key's previous row in this file, else its current row in the
+        # raw table. Equal in every contract column and the extra attributes: a redelivery; else a correction.
+        def values(table: str) -> str:
+            return "row(" + ", ".join(f"{table}.{_q(c.name)}" for c in spec.columns) + f", {table}.extra_attributes)"
+
+        key_of = ", ".join("checked." + _q(k) for k in spec.key)
+        window = f"partition by {key_of}, checked.reason_code is null order by checked.__row_number"
+        previous = f"coalesce(lag({values('checked')}) over ({window}), existing.__current)"
+        duplicate = f"checked.reason_code is null and {previous} is not distinct from {values('checked')}"
+        updated = f"checked.reason_code is null and {previous} is distinct from {values('checked')}"
+        updated += f" and {previous} is not null"
+        existing = f""",
+        existing as (
+            select {key}, {values("r")} as __current from raw.{spec.table} as r semi join checked using ({key})
+            qualify row_number() over (partition by {key} order by {CURRENT_ROW_ORDER}) = 1
+        )"""
+        join_existing = f"left join existing using ({key})"
+    elif spec.key:
         # Only the keys this file brings: the semi join builds on the file, so each file costs one probe of the
         # feed's key column, not a distinct over the whole feed.
         key_of = ", ".join("checked." + _q(k) for k in spec.key)
@@ -552,14 +583,14 @@ def _load_file(
         checked as (
             select *, {reason} as reason_code, {detail} as reason_detail from typed
         ){existing}
-        select checked.*, {duplicate} as is_duplicate
+        select checked.*, {duplicate} as is_duplicate, {updated} as is_updated
         from checked {join_existing}
         """
     )
-    load.rows_accepted, checked_bad, unparsed, load.rows_duplicate = conn.execute(
+    load.rows_accepted, checked_bad, unparsed, load.rows_duplicate, load.rows_updated = conn.execute(
         "select count(*) filter (where reason_code is null and not is_duplicate), "
         "count(*) filter (where reason_code is not null), (select count(*) from _rejects), "
-        "count(*) filter (where is_duplicate) from _checked"
+        "count(*) filter (where is_duplicate), count(*) filter (where is_updated) from _checked"
     ).fetchone()
     load.rows_quarantined = checked_bad + unparsed
     targets = ", ".join(_q(c.name) for c in spec.columns)
@@ -608,18 +639,25 @@ def load_landing(
     now = now or datetime.now(UTC)
     loaded_at = now.replace(tzinfo=None).isoformat(sep=" ")
     future_limit = f"({_lit(loaded_at)}::timestamp + interval {int(future_tolerance_hours * 3600)} second)"
-    seen = set(conn.execute("select feed || '/' || file_sha256 from raw.raw_load_audit").fetchall())
+    audited = set(conn.execute("select feed, file_sha256, source_file from raw.raw_load_audit").fetchall())
+    seen = {(feed, sha) for feed, sha, _ in audited}
     results: list[FileLoad] = []
     aliases = _Aliases()
     try:
         for spec, path in landing_files(landing_dir):
             load = FileLoad(feed=spec.feed, source_file=str(path), file_sha256=file_sha256(path))
-            if (f"{spec.feed}/{load.file_sha256}",) in seen:
+            if (spec.feed, load.file_sha256) in seen:
                 load.skipped = True
+                if (spec.feed, load.file_sha256, str(path)) not in audited:  # a copy under another name
+                    path_id = hashlib.sha256(str(path).encode()).hexdigest()[:8]
+                    load_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{spec.feed}-{load.file_sha256[:12]}-{path_id}"
+                    _audit(conn, load, load_id, DUPLICATE_FILE, loaded_at)
+                    audited.add((spec.feed, load.file_sha256, str(path)))
                 results.append(load)
                 continue
             _load_one(conn, spec, path, load, aliases, now, loaded_at, future_limit)
-            seen.add((f"{spec.feed}/{load.file_sha256}",))
+            seen.add((spec.feed, load.file_sha256))
+            audited.add((spec.feed, load.file_sha256, str(path)))
             results.append(load)
             if progress:
                 progress(load)
@@ -670,7 +708,7 @@ def _load_one(
             conn.execute("drop table if exists _file")
         conn.execute("begin transaction")
         load.file_error = str(rejected)
-        load.rows_accepted = load.rows_duplicate = 0
+        load.rows_accepted = load.rows_duplicate = load.rows_updated = 0
         _quarantine_file(conn, spec, path, load, load_id, loaded_at, rejected)
         load.rows_quarantined = load.rows_read
         status = "quarantined"
@@ -681,22 +719,27 @@ def _load_one(
                 [load_id],
             ).fetchall()
         )
+    _audit(conn, load, load_id, status, loaded_at)
+    conn.execute("commit")
+
+
+def _audit(conn: duckdb.DuckDBPyConnection, load: FileLoad, load_id: str, status: str, loaded_at: str) -> None:
     conn.execute(
-        "insert into raw.raw_load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamp)",
+        f"insert into raw.raw_load_audit ({AUDIT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamp)",
         [
             load_id,
-            spec.feed,
-            str(path),
+            load.feed,
+            load.source_file,
             load.file_sha256,
             load.rows_read,
             load.rows_accepted,
             load.rows_quarantined,
             load.rows_duplicate,
+            load.rows_updated,
             status,
             loaded_at,
         ],
     )
-    conn.execute("commit")
 
 
 def _quarantine_file(

@@ -19,9 +19,11 @@ source as {{ not_materialized() }} (
 -- Orders-only data (docs/metric_definitions.md#conventions, docs/data_contract.md): when the events feed has no rows at all, each paid order
 -- becomes one event named var order_event_name, so a pure purchase log still gets activity and retention.
 -- With any events delivered, orders add nothing here (the event feed is expected to carry its own purchases).
+-- Each order's latest delivery stands (a correction replaces it); an order already staged keeps its event: a
+-- correction reaches the derived events with the next full_refresh.
 orders as {{ not_materialized() }} (
 
-    select * from {{ source('app', 'orders') }}
+    {{ current_rows(source('app', 'orders'), ['order_id']) }}
 
 ),
 
@@ -43,6 +45,7 @@ order_events as (
         status = 'paid'
         and not exists (select 1 from source)
         and {{ loaded_since_built('_loaded_at', 'loaded_at') }}
+        and {{ not_staged_yet(dbt.concat(["'order:'", 'order_id']), 'event_id') }}
 
 ),
 

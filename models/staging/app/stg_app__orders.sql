@@ -1,8 +1,9 @@
 with
 
+-- A later delivery of an order corrects it (a refund, say): each order's latest delivery stands.
 source as {{ not_materialized() }} (
 
-    select * from {{ source('app', 'orders') }}
+    {{ current_rows(source('app', 'orders'), ['order_id']) }}
 
 ),
 

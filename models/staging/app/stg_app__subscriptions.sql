@@ -1,8 +1,9 @@
 with
 
+-- A later delivery of a billing period corrects it: each period's latest delivery stands.
 source as {{ not_materialized() }} (
 
-    select * from {{ source('app', 'subscriptions') }}
+    {{ current_rows(source('app', 'subscriptions'), ['subscription_id', 'period_start_at']) }}
 
 ),
 

@@ -1,8 +1,9 @@
 with
 
+-- A later delivery of a response corrects it: each response's latest delivery stands.
 source as {{ not_materialized() }} (
 
-    select * from {{ source('app', 'surveys') }}
+    {{ current_rows(source('app', 'surveys'), ['response_id']) }}
 
 ),
 

@@ -1,22 +1,9 @@
 with
 
+-- A later delivery of a user corrects it: each user's latest delivery stands.
 source as {{ not_materialized() }} (
 
-    select * from {{ source('app', 'users') }}
-
-),
-
--- A repeated user_id is an update: the latest delivered row wins.
-latest as (
-
-    select
-        *,
-        row_number() over (
-            partition by user_id
-            order by _loaded_at desc, _source_file desc, _row_number desc
-        ) as delivery_rank
-
-    from source
+    {{ current_rows(source('app', 'users'), ['user_id']) }}
 
 ),
 
@@ -33,8 +20,7 @@ final as (
         birth_year,
         {{ age_group('birth_year') }} as age_group
 
-    from latest
-    where delivery_rank = 1
+    from source
 
 )
 
