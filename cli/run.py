@@ -6,7 +6,9 @@ Takes the warehouse's refresh lock before anything else (retention_warehouse/ref
 the same RW_WAREHOUSE_DIR exits at once with code 1, or waits for the first with --wait. Generates the bundled
 sample when the landing folder holds no file at all (never when RW_ID_SALT is set: then real data is expected, and
 an empty landing folder stops the command), runs the Dagster job in this process (recorded in $DAGSTER_HOME, so
-`make dev` shows it), and prints where the outputs are.
+`make dev` shows it), and prints where the outputs are. Every failure, of a step, of a check-result hook or of
+Dagster's own storage, ends with the run's summary naming the cause (a full disk as the device that is full) and
+the published version, which stays as it was unless the run published.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import time
 from pathlib import Path
 
 from retention_warehouse.build_state import nothing_new
+from retention_warehouse.publish import current_version
 from retention_warehouse.refresh_lock import RefreshLocked, refresh_lock
+from retention_warehouse.run_failure import failure_cause, written_folders
 from retention_warehouse.sample_data import SampleSpec, write_landing
 from retention_warehouse.settings import DEFAULT_ID_SALT, REPO_ROOT, Settings, export_for_dbt, load_settings
 from retention_warehouse.user_config import ConfigError, load_user_vars, parse_vars
@@ -89,12 +93,31 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    began = time.monotonic()
     try:
         with refresh_lock(settings.warehouse_dir, wait=args.wait):
             return _refresh(settings, args.job, args.vars, user_vars)
     except RefreshLocked as locked:
         print(f"{locked}; not started (python -m cli.run --wait waits for it).", file=sys.stderr)
         return 1
+    except Exception as error:  # Dagster's storage, the lock file, the sample: the summary still names the cause
+        _print_failure(settings, f"The refresh FAILED after {time.monotonic() - began:.0f}s", [error])
+        return 1
+
+
+def _print_failure(settings: Settings, headline: str, errors: list) -> None:
+    cause = failure_cause(errors, written_folders(settings.warehouse_dir, settings.dagster_home))
+    try:
+        version = current_version(settings.published_dir)
+    except OSError:
+        version = None
+    print(f"\n{headline}: {cause}.")
+    print(
+        f"The published warehouse is version {version.name} ({settings.published_db_path})."
+        if version
+        else f"Nothing is published yet ({settings.published_dir})."
+    )
+    print(f"Inspect the run with `make dev` (DAGSTER_HOME={settings.dagster_home}).")
 
 
 def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_vars: dict) -> int:
@@ -115,7 +138,7 @@ def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_var
         return 0
 
     ensure_manifest()
-    from dagster import DagsterInstance
+    from dagster import DagsterEventType, DagsterInstance
 
     from orchestration.definitions import defs
 
@@ -128,13 +151,12 @@ def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_var
             run_config=run_config(job_name, command_line_vars, user_vars),
         )
     seconds = time.monotonic() - began
-    if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"\nRun {result.run_id} FAILED after {seconds:.0f}s (steps: {', '.join(failed) or 'see log'}).")
-        print(
-            f"The published warehouse was not replaced. Inspect the run with `make dev` (DAGSTER_HOME="
-            f"{os.environ['DAGSTER_HOME']})."
-        )
+    failures = [e for e in result.all_events if e.is_step_failure]
+    hook_errors = [e for e in result.all_events if e.event_type == DagsterEventType.HOOK_ERRORED]
+    if not result.success or hook_errors:  # a check result not recorded fails the run too
+        steps = ", ".join(dict.fromkeys(e.step_key for e in failures + hook_errors)) or "see log"
+        errors = [e.step_failure_data.error for e in failures] + [e.hook_errored_data.error for e in hook_errors]
+        _print_failure(settings, f"Run {result.run_id} FAILED after {seconds:.0f}s (steps: {steps})", errors)
         return 1
     published = {
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events() if event.asset_key

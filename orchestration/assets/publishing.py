@@ -5,9 +5,10 @@ one step materialises both assets and switches the published version last."""
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetSpec, DagsterEventType, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, DagsterEventType, Failure, MaterializeResult, multi_asset
 
 from orchestration.assets.dbt import DbtBuildConfig, retention_dbt_models, run_vars
+from orchestration.checks.results import unrecorded_results
 from retention_warehouse.publish import publish
 from retention_warehouse.report import render_report
 from retention_warehouse.settings import load_settings
@@ -63,6 +64,9 @@ def published_warehouse(context: AssetExecutionContext):
     report rendered from that database and manifest, and only then does `published/current` switch to it."""
     quality = run_check_results(context)
     settings = load_settings()
+    missing = unrecorded_results(context.instance, context.run_id, settings.work_db_path)
+    if missing:
+        raise Failure(description=f"Not published: {missing}.")
 
     def add_report(folder: Path, manifest: dict) -> None:
         render_report(folder / "retention.duckdb", folder / "manifest.json", folder / "report.html")

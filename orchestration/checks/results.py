@@ -2,6 +2,10 @@
 
 A step hook on the refresh jobs copies the check evaluations each step emitted from Dagster's event log into the
 table, on success and on failure, so a blocked run still records why. The table is published with the marts.
+
+Recording never fails silently: a hook that cannot write logs why and raises (Dagster records the hook error, and
+`python -m cli.run` reports the run as failed), and the publication first checks that every check result of the
+run so far is in the table (`unrecorded_results`), so a run with a result missing fails before it publishes.
 """
 
 from datetime import UTC, datetime
@@ -60,7 +64,36 @@ def record(db_path: Path, rows: list[tuple]) -> None:
 
 
 def _record_step(context: HookContext) -> None:
-    record(load_settings().work_db_path, step_check_results(context.instance, context.run_id, context.step_key))
+    db_path = load_settings().work_db_path
+    rows = step_check_results(context.instance, context.run_id, context.step_key)
+    try:
+        record(db_path, rows)
+    except Exception as error:
+        context.log.error(
+            f"{len(rows)} check results of step {context.step_key} could not be written to quality.dq_results in "
+            f"{db_path}: {error}; the run fails before publishing"
+        )
+        raise
+
+
+def unrecorded_results(instance: DagsterInstance, run_id: str, db_path: Path) -> str | None:
+    """Why the check results of the run so far are not all in quality.dq_results, or None when they are."""
+    evaluated = len(step_check_results(instance, run_id, None))
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as conn:
+            recorded = conn.execute("select count(*) from quality.dq_results where run_id = ?", [run_id]).fetchone()[0]
+    except duckdb.Error as error:  # no table yet: fine only when nothing was checked
+        return (
+            f"none of the {evaluated} check results of run {run_id} is in quality.dq_results ({error})"
+            if evaluated
+            else None
+        )
+    if recorded < evaluated:
+        return (
+            f"{evaluated - recorded} of {evaluated} check results of run {run_id} are not in quality.dq_results "
+            f"({db_path}): a check-result hook could not write them (see its error in the run's log)"
+        )
+    return None
 
 
 @success_hook(name="record_check_results_on_success")
