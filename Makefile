@@ -20,7 +20,7 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 DBT_SOURCES := dbt_project.yml profiles.yml packages.yml $(shell find models macros seeds tests/dbt -type f 2>/dev/null)
 
 .PHONY: help install install-spark manifest sample run dev docs sql browser parquet cdnow bench bench-incremental \
-	test test-unit test-integration test-spark lint clean distclean
+	test test-unit test-integration test-reliability test-spark lint clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -99,10 +99,13 @@ browser:  ## install headless Chromium for the report test (Debian, as root); th
 	else echo "chromium not installed and no root apt-get: the browser test will be skipped"; fi
 
 test-unit: target/manifest.json  ## fast tests: no Dagster job, no dbt build (well under two minutes)
-	$(BIN)/python -m pytest -m "not integration"
+	$(BIN)/python -m pytest -m "not integration and not reliability"
 
 test-integration: target/manifest.json browser  ## tests that run the Dagster job or dbt (dbt unit tests, end to end)
-	$(BIN)/python -m pytest -m integration
+	$(BIN)/python -m pytest -m "integration and not reliability"
+
+test-reliability: target/manifest.json  ## faults injected into real refreshes of a tiny sample: kill -9, two at once, full disk
+	$(BIN)/python -m pytest -m reliability
 
 test: lint test-unit test-integration  ## every layer: lint, then the unit and the integration tests
 
