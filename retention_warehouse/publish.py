@@ -6,7 +6,8 @@ Every publication is written into a folder of its own, `published/versions/<vers
   (`reference`), the load monitoring tables and the check results. The raw, staging and intermediate layers stay
   in the working file: `raw` holds the source user ids, and the working file is six times the size
   (docs/benchmarks.md). The quarantine is published without the raw records (which hold source user ids, IP
-  addresses, user agents): file, row number, reason and the pseudonymous user key when the record has a user id;
+  addresses, user agents): file, row number, reason and the pseudonymous user key when the record has a user id,
+  as the dbt model `stg_app__quarantined_rows` has them;
 - `parquet/`: every public model and the load monitoring tables, exported from that file;
 - `quality/`: the Great Expectations Data Docs of the checks;
 - `manifest.json`: when, the as-of date, the data-quality status, the row counts;
@@ -38,7 +39,7 @@ import duckdb
 from expectations.runner import data_docs_dir
 from retention_warehouse.build_state import build_state
 from retention_warehouse.refresh_lock import refresh_lock
-from retention_warehouse.settings import DEFAULTS, REPO_ROOT, Settings
+from retention_warehouse.settings import REPO_ROOT, Settings
 
 PUBLIC_SCHEMAS = ("marts",)
 PUBLISHED_SCHEMAS = (*PUBLIC_SCHEMAS, "reference")
@@ -95,28 +96,11 @@ def _as_of_date(conn: duckdb.DuckDBPyConnection, catalog: str) -> str | None:
     return value.isoformat() if value else None
 
 
-def _quarantine_select(id_salt: str) -> str:
-    """The published quarantine: everything but `raw_record`, plus the pseudonymous user key of the record's
-    `user_id` (pseudonymised as staging does, so it joins the marts; NULL when the record has no user id or is not
-    a JSON object, such as an unparsable line)."""
-    key = "list_filter(json_keys(raw_record), lambda k: lower(trim(ltrim(k, '\ufeff'))) = 'user_id')[1]"
-    user_id = f"nullif(trim(json_extract_string(raw_record, '$.\"' || {key} || '\"')), '')"
-    salt = id_salt.replace("'", "''")
-    return f"""
-        select load_id, feed, source_file, row_number, reason_code, reason_detail, quarantined_at,
-               case when user_id is not null then sha256(concat('{salt}', '|', user_id)) end as user_key
-        from (
-            select *,
-                   case when coalesce(json_valid(raw_record), false) then  -- nested: evaluated only when valid
-                       case when json_type(raw_record::json) = 'OBJECT' then {user_id} end
-                   end as user_id
-            from working.raw.raw_quarantine
-        )"""
+# The published quarantine: the dbt model that drops the raw records and pseudonymises their user ids.
+PUBLISHED_QUARANTINE = "staging.stg_app__quarantined_rows"
 
 
-def write_published_file(
-    source: Path, target: Path, config: dict[str, str], id_salt: str = DEFAULTS.id_salt
-) -> str | None:
+def write_published_file(source: Path, target: Path, config: dict[str, str]) -> str | None:
     """Copy the published relations of the working file `source` into a new file `target`; return the as-of date."""
     with duckdb.connect(str(source), config=config) as conn:
         conn.execute("checkpoint")  # fold the WAL into the file, so the copy reads one consistent file
@@ -133,7 +117,7 @@ def write_published_file(
             conn.execute(f"create schema {schema}")
         for relation in relations:
             if relation == "raw.raw_quarantine":  # the raw records hold source ids: they stay in the working file
-                conn.execute(f"create table {relation} as {_quarantine_select(id_salt)} order by all")
+                conn.execute(f"create table {relation} as select * from working.{PUBLISHED_QUARANTINE} order by all")
             elif relation in definitions:
                 conn.execute(definitions[relation])  # the same columns, types and constraints, in target
                 conn.execute(f"insert into {relation} select * from working.{relation}")
@@ -162,9 +146,7 @@ def publish(
         building, final = versions / f"{token}.tmp", versions / token
         building.mkdir()
         try:
-            as_of = write_published_file(
-                settings.work_db_path, building / "retention.duckdb", settings.duckdb_config, settings.id_salt
-            )
+            as_of = write_published_file(settings.work_db_path, building / "retention.duckdb", settings.duckdb_config)
             (building / "parquet").mkdir()
             with duckdb.connect(str(building / "retention.duckdb"), read_only=True) as conn:
                 row_counts = {}
