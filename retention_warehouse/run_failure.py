@@ -2,7 +2,8 @@
 
 A full disk surfaces as many different errors depending on who wrote last: `[Errno 28] No space left on device`
 from Python or DuckDB, sqlite's "database or disk is full" or "disk I/O error" from Dagster's event log (kept under
-the warehouse folder unless DAGSTER_HOME is set), DuckDB's "could not write". Each is named as what it is: no
+the warehouse folder unless DAGSTER_HOME is set), DuckDB's "could not write", or only dbt's exit code. So a failure
+is named as a full disk when its messages say so or when a device the run writes to has almost no room left: no
 space left on the device holding the folder that is fullest among those the run writes to.
 """
 
@@ -14,9 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 DISK_FULL_MARKERS = ("no space left on device", "database or disk is full", "errno 28", "disk is full")
-# Errors a full disk may give that other faults give too: taken as a full disk when a device has almost no room
-WRITE_ERROR_MARKERS = ("disk i/o error", "input/output error", "could not write", "failed to write", "errno 5")
-LOW_SPACE_BYTES = 16 * 2**20
+LOW_SPACE_BYTES = 16 * 2**20  # a device with less room than this is taken as the cause of a failed run
 
 
 def error_chain(error: object) -> list[str]:
@@ -49,8 +48,8 @@ def _existing(folder: Path) -> Path:
 
 
 def full_device(messages: Iterable[str], folders: Iterable[Path]) -> str | None:
-    """ "no space left on the device holding <folder> ..." when the messages say a write failed for want of space
-    (or failed on a device that has almost no room left); else None."""
+    """`no space left on the device holding <folder> ...` when the messages say a write failed for want of space
+    or a device among the folders' has almost no room left; else None."""
     text = " ".join(messages).lower()
     usage = {}
     for folder in folders:
@@ -62,8 +61,7 @@ def full_device(messages: Iterable[str], folders: Iterable[Path]) -> str | None:
     if not usage:
         return None
     folder, (existing, disk) = min(usage.items(), key=lambda item: item[1][1].free)
-    said = any(marker in text for marker in DISK_FULL_MARKERS)
-    if not (said or (disk.free < LOW_SPACE_BYTES and any(marker in text for marker in WRITE_ERROR_MARKERS))):
+    if disk.free >= LOW_SPACE_BYTES and not any(marker in text for marker in DISK_FULL_MARKERS):
         return None
     return (
         f"no space left on the device holding {folder} (mounted at {_mount_point(existing)}, "
