@@ -65,7 +65,8 @@ def raw_landing_files(context: AssetExecutionContext):
     context.log.info(
         f"{len(new)} new files loaded, {len(loads) - len(new)} already loaded; rows read "
         f"{sum(x.rows_read for x in new)}, accepted {sum(x.rows_accepted for x in new)}, quarantined "
-        f"{sum(x.rows_quarantined for x in new)}, duplicates {sum(x.rows_duplicate for x in new)}"
+        f"{sum(x.rows_quarantined for x in new)}, duplicates {sum(x.rows_duplicate for x in new)}; corrections "
+        f"(accepted rows replacing an earlier delivery) {sum(x.rows_updated for x in new)}"
     )
     problems = load_problems(loads, settings.max_quarantined_share)
     for table in RAW_TABLES:  # the raw tables were written either way (quarantine and audit included)
