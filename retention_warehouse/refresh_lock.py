@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -39,6 +40,16 @@ def holder(path: Path) -> str:
     return f"pid {fields.get('pid', '?')}, started {fields.get('started', '?')}"
 
 
+def _written_holder(path: Path, attempts: int = 20) -> str:
+    """The holder, waiting a moment for it to write its pid when it took the lock an instant ago."""
+    for _ in range(attempts):
+        found = holder(path)
+        if "?" not in found:
+            return found
+        time.sleep(0.05)
+    return found
+
+
 @contextmanager
 def refresh_lock(warehouse_dir: Path, *, wait: bool = False) -> Iterator[Path]:
     """Hold the warehouse's refresh lock for the block; raise RefreshLocked at once if another process holds it
@@ -57,7 +68,7 @@ def refresh_lock(warehouse_dir: Path, *, wait: bool = False) -> Iterator[Path]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise RefreshLocked(f"another refresh ({holder(path)}) holds this warehouse ({path})") from None
+            raise RefreshLocked(f"another refresh ({_written_holder(path)}) holds this warehouse ({path})") from None
         os.ftruncate(fd, 0)
         started = datetime.now(UTC).isoformat(timespec="seconds")
         os.pwrite(fd, f"pid {os.getpid()}\nstarted {started}\n".encode(), 0)
