@@ -160,7 +160,7 @@ def published_set(published: Path) -> dict:
     assert counts == manifest["row_counts"]
     for relation, rows in counts.items():
         parquet = published / "parquet" / f"{relation.split('.')[-1]}.parquet"
-        assert duckdb.sql(f"select count(*) from read_parquet('{parquet}')").fetchone()[0] == rows, relation
+        assert duckdb.sql(f"select count(*) from read_parquet('{parquet}')").fetchall() == [(rows,)], relation
     report = (published / "report.html").read_text(encoding="utf-8")
     assert report.rstrip().endswith("</html>") and str(manifest["as_of_date"]) in report
     assert (published / "quality" / "index.html").is_file()
@@ -217,7 +217,7 @@ def deliver_corrections(landing: Path) -> dict:
     first_day = duckdb.sql(
         f"select event_id, event_name from read_parquet('{landing}/events/events_{SPEC.start}.parquet') "
         "order by event_id limit 1"
-    ).fetchone()
+    ).fetchall()[0]
     last = SPEC.end.isoformat()
     _write_csv(
         landing / "events" / "events_late.csv",
