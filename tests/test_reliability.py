@@ -49,6 +49,8 @@ PLANTED_AGENT = "Mozilla/5.0 (PlantedBrowser/4.2; reliability)"
 # Where the publication is killed: (name, module, function, call number). The process kills itself with SIGKILL
 # on entering that call, so everything before it is done and nothing after it is.
 PUBLISH_KILLS = [
+    # first, so that what the kills after it leave behind is still there for the next refresh to remove
+    ("cleanup", "retention_warehouse.publish", "remove_stale", 2),  # switched, stale versions not removed
     ("database copy", "retention_warehouse.publish", "public_relations", 1),  # target file created, nothing copied
     ("Parquet export", "retention_warehouse.publish", "public_relations", 2),  # database complete
     ("Data Docs copy", "shutil", "copytree", 1),  # one file copied, the rest not
@@ -56,9 +58,7 @@ PUBLISH_KILLS = [
     ("report", "retention_warehouse.report", "render_report", 1),  # half a report written
     ("version rename", "retention_warehouse.publish", "switch_to", 1),  # complete folder, never switched to
     ("switch", "retention_warehouse.publish", "_point", 2),  # `previous` re-pointed, `current` not yet
-    ("cleanup", "retention_warehouse.publish", "remove_stale", 2),  # switched, stale versions not removed
 ]
-SWITCHED_BEFORE = {"cleanup"}  # the kills after which the new version is the published one
 
 KILLED_PUBLICATION = textwrap.dedent(
     """
@@ -285,6 +285,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
         process = _start(env, "-c", KILLED_PUBLICATION, module, function, str(call))
         code, output = _finish(process)
         seen["publication_kills"].append((name, code, output, published_set(published)))
+    seen["left_by_kills"] = leftovers(published)
     seen["seconds"]["publication killed at 8 steps"] = time.monotonic() - began
 
     began = time.monotonic()
@@ -319,23 +320,26 @@ def test_two_refreshes_at_once_one_publishes_and_the_other_exits_naming_it(scena
     assert scenario["baseline"]["data_quality"]["status"] == "passed"
 
 
+def _switched(scenario) -> str:
+    """The version published by the publication killed after its switch (the first kill)."""
+    return scenario["publication_kills"][0][3]["version"]
+
+
 def test_a_publication_killed_at_any_step_leaves_a_whole_published_set(scenario):
-    baseline = scenario["baseline"]["version"]
     assert [name for name, *_ in scenario["publication_kills"]] == [name for name, *_ in PUBLISH_KILLS]
+    assert _switched(scenario) != scenario["baseline"]["version"]  # killed after the switch: the new one, whole
     for name, code, output, manifest in scenario["publication_kills"]:
         assert code == -signal.SIGKILL, (name, output[-2000:])  # killed, not finished
-        if name in SWITCHED_BEFORE:
-            assert manifest["version"] != baseline, name  # the new version, whole
-        else:
-            assert manifest["version"] == baseline, name  # still the version before, whole
+        if name != "cleanup":
+            assert manifest["version"] == _switched(scenario), name  # still the version before, whole
+    assert scenario["left_by_kills"], "the kills left nothing to clean up"
 
 
 def test_a_refresh_killed_during_dbt_keeps_the_published_set(scenario):
     dbt_seen, code, manifest = scenario["dbt_kill"]
     assert dbt_seen, "the run ended before dbt started"
     assert code == -signal.SIGKILL
-    killed_publication = scenario["publication_kills"][-1][3]["version"]
-    assert manifest["version"] == killed_publication  # the last one published, untouched
+    assert manifest["version"] == _switched(scenario)  # the last one published, untouched
 
 
 def test_the_next_refresh_publishes_a_whole_set_and_removes_what_killed_runs_left(scenario):
@@ -343,15 +347,12 @@ def test_the_next_refresh_publishes_a_whole_set_and_removes_what_killed_runs_lef
     assert code == 0, output[-3000:]
     assert "succeeded" in output
     recovered = scenario["recovered"]
-    earlier = {scenario["baseline"]["version"], scenario["publication_kills"][-1][3]["version"]}
-    assert recovered["version"] not in earlier
+    assert recovered["version"] not in {scenario["baseline"]["version"], _switched(scenario)}
     assert recovered["data_quality"]["status"] == "passed"
     assert scenario["leftovers"] == []
     published = scenario["warehouse"] / "published"
-    assert {p.name for p in (published / "versions").iterdir()} == {
-        recovered["version"],
-        scenario["publication_kills"][-1][3]["version"],  # the previous one, kept for readers
-    }
+    versions = {p.name for p in (published / "versions").iterdir()}
+    assert versions == {recovered["version"], _switched(scenario)}  # and the previous one, kept for readers
 
 
 def _audit(warehouse: Path) -> dict[str, tuple]:
