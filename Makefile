@@ -27,11 +27,13 @@ help:  ## list the targets
 
 # Setup
 .tools/bin/uv:
-	$(PYTHON) -m venv .tools
-	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "Installing uv $(UV_VERSION) into .tools/"
+	@$(PYTHON) -m venv .tools
+	@.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	@echo "Installing the locked dependencies into $(VENV) (uv.lock)"
+	@$(UV) sync --frozen --quiet --python $(PYTHON)
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv from the lock file
@@ -43,8 +45,9 @@ $(VENV)/.installed-spark: uv.lock pyproject.toml | $(UV)
 install-spark: $(VENV)/.installed-spark  ## also install dbt-spark[session] (pyspark; needs Java 17)
 
 target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
-	$(DBT) deps $(DBT_FLAGS) --quiet
-	$(DBT) parse $(DBT_FLAGS) --quiet
+	@echo "Parsing the dbt project (dbt deps, dbt parse)"
+	@$(DBT) deps $(DBT_FLAGS) --quiet
+	@$(DBT) parse $(DBT_FLAGS) --quiet
 	@touch $@
 
 manifest: target/manifest.json  ## parse the dbt project (Dagster needs the manifest)
@@ -54,7 +57,7 @@ sample: $(VENV)/.installed  ## (re)generate the sample data into RW_LANDING_DIR
 	$(BIN)/python -m cli.sample --out $(RW_LANDING_DIR)
 
 run: target/manifest.json  ## build the whole warehouse (sample data if the landing folder is empty) and publish
-	$(BIN)/python -m cli.run
+	@$(BIN)/python -m cli.run
 
 DEV_PORT ?= 3000
 dev: target/manifest.json  ## Dagster UI on http://127.0.0.1:3000

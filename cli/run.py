@@ -14,11 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+from retention_warehouse import progress
 from retention_warehouse.build_state import nothing_new
 from retention_warehouse.refresh_lock import RefreshLocked, refresh_lock
 from retention_warehouse.sample_data import SampleSpec, write_landing
@@ -115,48 +118,130 @@ def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_var
         return 0
 
     ensure_manifest()
-    from dagster import DagsterInstance
-
-    from orchestration.definitions import defs
-
+    log_path = new_log_path(settings.warehouse_dir)
+    print(f"Refreshing ({job_name}); the full log is {log_path}")
     began = time.monotonic()
-    job = defs.resolve_job_def(job_name)
-    with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=run_config(job_name, command_line_vars, user_vars),
-        )
+    with logged_to(log_path):
+        result = _execute(job_name, run_config(job_name, command_line_vars, user_vars))
     seconds = time.monotonic() - began
     if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"\nRun {result.run_id} FAILED after {seconds:.0f}s (steps: {', '.join(failed) or 'see log'}).")
-        print(
-            f"The published warehouse was not replaced. Inspect the run with `make dev` (DAGSTER_HOME="
-            f"{os.environ['DAGSTER_HOME']})."
-        )
+        print(f"\nRun {result.run_id} FAILED after {seconds:.0f} s; the published warehouse was not replaced.")
+        for line in failure_causes(result, log_path):
+            print(f"  {line}")
+        print(f"Full log: {log_path}; the run in the Dagster UI: make dev (DAGSTER_HOME={os.environ['DAGSTER_HOME']}).")
         return 1
     published = {
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events() if event.asset_key
     }
-    if "published_warehouse" in published:
-        print(f"\nRun {result.run_id} succeeded in {seconds:.0f}s.")
-    else:
+    if "published_warehouse" not in published:
         print(
-            f"\nRun {result.run_id} found nothing new in {seconds:.0f}s: no file loaded and the project and "
+            f"\nRun {result.run_id} found nothing new in {seconds:.0f} s: no file loaded and the project and "
             "settings unchanged since the last published build, so no dbt work; the published warehouse is as it was."
         )
+    else:
+        manifest = json.loads((settings.published_dir / "manifest.json").read_text(encoding="utf-8"))
+        quality = manifest["data_quality"]
+        warnings = quality["warnings"]
+        print(
+            f"\nRun {result.run_id} succeeded in {seconds:.0f} s: as of {manifest['as_of_date']}, checks "
+            f"{quality['checks_passed']}/{quality['checks_run']} passed"
+            + (f", {len(warnings)} warning{'s' * (len(warnings) > 1)}:" if warnings else ".")
+        )
+        for warning in warnings:
+            print(f"  ! {warning}")
+    print_outputs(settings, log_path)
+    return 0
+
+
+def _execute(job_name: str, config: dict):
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
+    with DagsterInstance.get() as instance:
+        return job.execute_in_process(instance=instance, raise_on_error=False, run_config=config)
+
+
+LOGS_KEPT = 20
+
+
+def new_log_path(warehouse_dir: Path) -> Path:
+    """A new file under <warehouse>/logs/ for this run's full log; the oldest beyond the last LOGS_KEPT go."""
+    logs = warehouse_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    for old in sorted(logs.glob("run-*.log"))[:-LOGS_KEPT]:
+        old.unlink(missing_ok=True)
+    return logs / f"run-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+
+
+@contextmanager
+def logged_to(log_path: Path):
+    """Everything written to stdout and stderr meanwhile (Dagster's log, dbt's output: subprocesses too) goes to
+    the log file; the terminal gets the short progress view (retention_warehouse/progress.py)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    terminal = os.fdopen(os.dup(saved[1]), "w", encoding="utf-8", errors="replace")
+    try:
+        with open(log_path, "ab") as log:
+            for fd in saved:
+                os.dup2(log.fileno(), fd)
+            progress.attach(terminal)
+            try:
+                yield
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                progress.attach(None)
+                for fd, copy in saved.items():
+                    os.dup2(copy, fd)
+    finally:
+        terminal.close()
+        for copy in saved.values():
+            os.close(copy)
+
+
+ERROR_LINE = re.compile(r"error|failure|failed|no space left", re.IGNORECASE)
+
+
+def failure_causes(result, log_path: Path, limit: int = 12) -> list[str]:
+    """What failed, for the summary: each failed step with its error, then the log's error lines (dbt's among
+    them), at most `limit` lines in all."""
+    lines = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.event_specific_data.error
+            message = (error.message if error else "failed").strip().splitlines()
+            lines.append(f"step {event.step_key}: {message[0] if message else 'failed'}")
+    seen = set(lines)
+    for raw in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = ANSI.sub("", raw).strip()
+        if ERROR_LINE.search(line) and line not in seen and "dagster - DEBUG" not in line:
+            seen.add(line)
+            lines.append(line[:300])
+    return lines[:limit]
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def print_outputs(settings: Settings, log_path: Path) -> None:
+    published = settings.published_dir
     print(f"  landing data       {settings.landing_dir}")
     print(f"  working warehouse  {settings.work_db_path}")
-    print(f"  published (BI)     {settings.published_db_path}")
-    print(f"  publish manifest   {settings.published_dir / 'manifest.json'}")
+    print(f"  published (BI)     {settings.published_db_path}  (read-only; docs/bi.md)")
+    print(f"  report             {published / 'report.html'}")
+    print(f"  Data Docs          {published / 'quality' / 'index.html'}")
+    print(f"  Parquet            {published / 'parquet'}/")
+    print(f"  publish manifest   {published / 'manifest.json'}")
+    print(f"  run log            {log_path}")
     print(
         '  query it           .venv/bin/python -c "import duckdb; print(duckdb.connect('
-        f"'{settings.published_db_path}', read_only=True).sql('select * from marts.fct_cohort_retention limit 5'))\""
+        f"'{settings.published_db_path}', read_only=True).sql('select * from marts.fct_kpi_scorecard limit 5'))\""
     )
     print("  Dagster UI         make dev   (then open http://127.0.0.1:3000)")
     print("  dbt docs           make docs  (then open http://127.0.0.1:8080)")
-    return 0
 
 
 if __name__ == "__main__":
