@@ -19,7 +19,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --project-dir . --profiles-dir .
 DBT_SOURCES := dbt_project.yml profiles.yml packages.yml $(shell find models macros seeds tests/dbt -type f 2>/dev/null)
 
-.PHONY: help install install-spark manifest sample run dev docs sql browser parquet cdnow bench bench-incremental \
+.PHONY: help install install-spark manifest sample run profile dev docs sql browser parquet cdnow bench bench-incremental \
 	test test-unit test-integration test-spark lint clean distclean
 
 help:  ## list the targets
@@ -58,6 +58,9 @@ sample: $(VENV)/.installed  ## (re)generate the sample data into RW_LANDING_DIR
 
 run: target/manifest.json  ## build the whole warehouse (sample data if the landing folder is empty) and publish
 	@$(BIN)/python -m cli.run
+
+profile: $(VENV)/.installed  ## the event names loaded, with counts, and a starting warehouse.yml for them
+	@$(BIN)/python -m cli.profile
 
 DEV_PORT ?= 3000
 dev: target/manifest.json  ## Dagster UI on http://127.0.0.1:3000
