@@ -149,6 +149,7 @@ def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_var
         )
         for warning in warnings:
             print(f"  ! {warning}")
+        print_event_names(settings.work_db_path)
     print_outputs(settings, log_path)
     return 0
 
@@ -224,6 +225,19 @@ def failure_causes(result, log_path: Path, limit: int = 12) -> list[str]:
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def print_event_names(db_path: Path, shown: int = 6) -> None:
+    """The most frequent event names of the build, in one line (make profile lists them all)."""
+    import duckdb
+
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        names = conn.execute(
+            "select event_name, events from intermediate.int_event_names order by events desc, 1"
+        ).fetchall()
+    top = ", ".join(f"{name} {events:,}" for name, events in names[:shown])
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    print(f"Event names: {top}{more} (make profile: all of them, and a configuration suggested from them).")
 
 
 def print_outputs(settings: Settings, log_path: Path) -> None:
