@@ -55,17 +55,21 @@ def build_state(settings: Settings, user_vars: dict | None = None) -> dict[str, 
     }
 
 
+def already_published(settings: Settings, user_vars: dict | None = None) -> bool:
+    """True when the working warehouse's state (raw loads, project, settings) is the published build's: building
+    it again would publish the same tables. The dbt step asks this after the load."""
+    published = published_state(settings)
+    return published is not None and settings.work_db_path.exists() and build_state(settings, user_vars) == published
+
+
 def nothing_new(settings: Settings, user_vars: dict | None = None) -> bool:
     """True when a refresh would change nothing: every landing file is already loaded (same SHA-256) and the state
-    of the working warehouse is the published build's."""
-    published = published_state(settings)
-    if published is None or not settings.work_db_path.exists():
+    of the working warehouse is the published build's. Asked before a run starts (cli.run, the daily schedule)."""
+    if not already_published(settings, user_vars):
         return False
     with duckdb.connect(str(settings.work_db_path), read_only=True, config=settings.duckdb_config) as conn:
         loaded = set(conn.execute("select feed, file_sha256 from raw.raw_load_audit").fetchall())
-    if any((spec.feed, file_sha256(path)) not in loaded for spec, path in landing_files(settings.landing_dir)):
-        return False
-    return build_state(settings, user_vars) == published
+    return all((spec.feed, file_sha256(path)) in loaded for spec, path in landing_files(settings.landing_dir))
 
 
 def published_state(settings: Settings) -> dict[str, object] | None:
