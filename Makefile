@@ -19,7 +19,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --project-dir . --profiles-dir .
 DBT_SOURCES := dbt_project.yml profiles.yml packages.yml $(shell find models macros seeds tests/dbt -type f 2>/dev/null)
 
-.PHONY: help install install-spark manifest sample run dev docs sql browser parquet cdnow bench bench-incremental \
+.PHONY: help install install-spark manifest sample run profile dev docs sql browser parquet cdnow bench bench-incremental \
 	test test-unit test-integration test-reliability test-spark lint clean distclean
 
 help:  ## list the targets
@@ -27,11 +27,13 @@ help:  ## list the targets
 
 # Setup
 .tools/bin/uv:
-	$(PYTHON) -m venv .tools
-	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "Installing uv $(UV_VERSION) into .tools/"
+	@$(PYTHON) -m venv .tools
+	@.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	@echo "Installing the locked dependencies into $(VENV) (uv.lock)"
+	@$(UV) sync --frozen --quiet --python $(PYTHON)
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv from the lock file
@@ -43,8 +45,9 @@ $(VENV)/.installed-spark: uv.lock pyproject.toml | $(UV)
 install-spark: $(VENV)/.installed-spark  ## also install dbt-spark[session] (pyspark; needs Java 17)
 
 target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
-	$(DBT) deps $(DBT_FLAGS) --quiet
-	$(DBT) parse $(DBT_FLAGS) --quiet
+	@echo "Parsing the dbt project (dbt deps, dbt parse)"
+	@$(DBT) deps $(DBT_FLAGS) --quiet
+	@$(DBT) parse $(DBT_FLAGS) --quiet
 	@touch $@
 
 manifest: target/manifest.json  ## parse the dbt project (Dagster needs the manifest)
@@ -54,7 +57,10 @@ sample: $(VENV)/.installed  ## (re)generate the sample data into RW_LANDING_DIR
 	$(BIN)/python -m cli.sample --out $(RW_LANDING_DIR)
 
 run: target/manifest.json  ## build the whole warehouse (sample data if the landing folder is empty) and publish
-	$(BIN)/python -m cli.run
+	@$(BIN)/python -m cli.run
+
+profile: $(VENV)/.installed  ## the event names loaded, with counts, and a starting warehouse.yml for them
+	@$(BIN)/python -m cli.profile
 
 DEV_PORT ?= 3000
 dev: target/manifest.json  ## Dagster UI on http://127.0.0.1:3000

@@ -16,11 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+from retention_warehouse import progress
 from retention_warehouse.build_state import nothing_new
 from retention_warehouse.publish import current_version
 from retention_warehouse.refresh_lock import RefreshLocked, refresh_lock
@@ -100,24 +103,33 @@ def main(argv: list[str] | None = None) -> int:
     except RefreshLocked as locked:
         print(f"{locked}; not started (python -m cli.run --wait waits for it).", file=sys.stderr)
         return 1
-    except Exception as error:  # Dagster's storage, the lock file, the sample: the summary still names the cause
-        _print_failure(settings, f"The refresh FAILED after {time.monotonic() - began:.0f}s", [error])
+    except Exception as error:  # Dagster's storage, the lock file, the log: the summary still names the cause
+        _print_failure(settings, f"The refresh FAILED after {time.monotonic() - began:.0f} s", [error])
         return 1
 
 
-def _print_failure(settings: Settings, headline: str, errors: list) -> None:
+def _print_failure(
+    settings: Settings, headline: str, errors: list, details: list[str] = (), log_path: Path | None = None
+) -> None:
+    """The run's own summary of a failure: its cause (a full disk named by its device), what failed, and the
+    published version, which the failed run did not replace."""
     cause = failure_cause(errors, written_folders(settings.warehouse_dir, settings.dagster_home))
+    print(f"\n{headline}: {cause}.")
+    for line in details:
+        print(f"  {line}")
     try:
         version = current_version(settings.published_dir)
     except OSError:
         version = None
-    print(f"\n{headline}: {cause}.")
     print(
         f"The published warehouse is version {version.name} ({settings.published_db_path})."
         if version
         else f"Nothing is published yet ({settings.published_dir})."
     )
-    print(f"Inspect the run with `make dev` (DAGSTER_HOME={settings.dagster_home}).")
+    print(
+        (f"Full log: {log_path}; " if log_path else "")
+        + f"the run in the Dagster UI: make dev (DAGSTER_HOME={settings.dagster_home})."
+    )
 
 
 def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_vars: dict) -> int:
@@ -138,47 +150,148 @@ def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_var
         return 0
 
     ensure_manifest()
-    from dagster import DagsterEventType, DagsterInstance
-
-    from orchestration.definitions import defs
-
+    log_path = new_log_path(settings.warehouse_dir)
+    print(f"Refreshing ({job_name}); the full log is {log_path}")
     began = time.monotonic()
-    job = defs.resolve_job_def(job_name)
-    with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=run_config(job_name, command_line_vars, user_vars),
-        )
+    with logged_to(log_path):
+        result = _execute(job_name, run_config(job_name, command_line_vars, user_vars))
     seconds = time.monotonic() - began
+    from dagster import DagsterEventType
+
     failures = [e for e in result.all_events if e.is_step_failure]
     hook_errors = [e for e in result.all_events if e.event_type == DagsterEventType.HOOK_ERRORED]
     if not result.success or hook_errors:  # a check result not recorded fails the run too
-        steps = ", ".join(dict.fromkeys(e.step_key for e in failures + hook_errors)) or "see log"
         errors = [e.step_failure_data.error for e in failures] + [e.hook_errored_data.error for e in hook_errors]
-        _print_failure(settings, f"Run {result.run_id} FAILED after {seconds:.0f}s (steps: {steps})", errors)
+        headline = f"Run {result.run_id} FAILED after {seconds:.0f} s"
+        _print_failure(settings, headline, errors, failure_causes(result, log_path), log_path)
         return 1
     published = {
         event.asset_key.to_user_string() for event in result.get_asset_materialization_events() if event.asset_key
     }
-    if "published_warehouse" in published:
-        print(f"\nRun {result.run_id} succeeded in {seconds:.0f}s.")
-    else:
+    if "published_warehouse" not in published:
         print(
-            f"\nRun {result.run_id} found nothing new in {seconds:.0f}s: no file loaded and the project and "
+            f"\nRun {result.run_id} found nothing new in {seconds:.0f} s: no file loaded and the project and "
             "settings unchanged since the last published build, so no dbt work; the published warehouse is as it was."
         )
+    else:
+        manifest = json.loads((settings.published_dir / "manifest.json").read_text(encoding="utf-8"))
+        quality = manifest["data_quality"]
+        warnings = quality["warnings"]
+        print(
+            f"\nRun {result.run_id} succeeded in {seconds:.0f} s: as of {manifest['as_of_date']}, checks "
+            f"{quality['checks_passed']}/{quality['checks_run']} passed"
+            + (f", {len(warnings)} warning{'s' * (len(warnings) > 1)}:" if warnings else ".")
+        )
+        for warning in warnings:
+            print(f"  ! {warning}")
+        print_event_names(settings.work_db_path)
+    print_outputs(settings, log_path)
+    return 0
+
+
+def _execute(job_name: str, config: dict):
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
+    with DagsterInstance.get() as instance:
+        return job.execute_in_process(instance=instance, raise_on_error=False, run_config=config)
+
+
+LOGS_KEPT = 20
+
+
+def new_log_path(warehouse_dir: Path) -> Path:
+    """A new file under <warehouse>/logs/ for this run's full log; the oldest beyond the last LOGS_KEPT go."""
+    logs = warehouse_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    for old in sorted(logs.glob("run-*.log"))[:-LOGS_KEPT]:
+        old.unlink(missing_ok=True)
+    return logs / f"run-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+
+
+@contextmanager
+def logged_to(log_path: Path):
+    """Everything written to stdout and stderr meanwhile (Dagster's log, dbt's output: subprocesses too) goes to
+    the log file; the terminal gets the short progress view (retention_warehouse/progress.py)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    terminal = os.fdopen(os.dup(saved[1]), "w", encoding="utf-8", errors="replace")
+    try:
+        with open(log_path, "ab") as log:
+            for fd in saved:
+                os.dup2(log.fileno(), fd)
+            progress.attach(terminal)
+            try:
+                yield
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                progress.attach(None)
+                for fd, copy in saved.items():
+                    os.dup2(copy, fd)
+    finally:
+        terminal.close()
+        for copy in saved.values():
+            os.close(copy)
+
+
+ERROR_LINE = re.compile(r"error|failure|failed|no space left", re.IGNORECASE)
+
+
+def failure_causes(result, log_path: Path, limit: int = 12) -> list[str]:
+    """What failed, for the summary: each failed step with its error, then the log's error lines (dbt's among
+    them), at most `limit` lines in all."""
+    lines = []
+    for event in result.all_events:
+        if event.is_step_failure or event.event_type_value == "HOOK_ERRORED":
+            error = event.event_specific_data.error
+            message = (error.message if error else "failed").strip().splitlines()
+            what = "step" if event.is_step_failure else "check-result hook of step"
+            lines.append(f"{what} {event.step_key}: {message[0] if message else 'failed'}")
+    seen = set(lines)
+    for raw in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = ANSI.sub("", raw).strip()
+        if ERROR_LINE.search(line) and line not in seen and "dagster - DEBUG" not in line:
+            seen.add(line)
+            lines.append(line[:300])
+    return lines[:limit]
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def print_event_names(db_path: Path, shown: int = 6) -> None:
+    """The most frequent event names of the build, in one line (make profile lists them all)."""
+    import duckdb
+
+    with duckdb.connect(str(db_path), read_only=True) as conn:
+        names = conn.execute(
+            "select event_name, events from intermediate.int_event_names order by events desc, 1"
+        ).fetchall()
+    top = ", ".join(f"{name} {events:,}" for name, events in names[:shown])
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    print(f"Event names: {top}{more} (make profile: all of them, and a configuration suggested from them).")
+
+
+def print_outputs(settings: Settings, log_path: Path) -> None:
+    published = settings.published_dir
     print(f"  landing data       {settings.landing_dir}")
     print(f"  working warehouse  {settings.work_db_path}")
-    print(f"  published (BI)     {settings.published_db_path}")
-    print(f"  publish manifest   {settings.published_dir / 'manifest.json'}")
+    print(f"  published (BI)     {settings.published_db_path}  (read-only; docs/bi.md)")
+    print(f"  report             {published / 'report.html'}")
+    print(f"  Data Docs          {published / 'quality' / 'index.html'}")
+    print(f"  Parquet            {published / 'parquet'}/")
+    print(f"  publish manifest   {published / 'manifest.json'}")
+    print(f"  run log            {log_path}")
     print(
         '  query it           .venv/bin/python -c "import duckdb; print(duckdb.connect('
-        f"'{settings.published_db_path}', read_only=True).sql('select * from marts.fct_cohort_retention limit 5'))\""
+        f"'{settings.published_db_path}', read_only=True).sql('select * from marts.fct_kpi_scorecard limit 5'))\""
     )
     print("  Dagster UI         make dev   (then open http://127.0.0.1:3000)")
     print("  dbt docs           make docs  (then open http://127.0.0.1:8080)")
-    return 0
 
 
 if __name__ == "__main__":

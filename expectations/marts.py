@@ -46,7 +46,7 @@ SUITES.update(
         "fct_funnel_conversion": lambda: [
             gx.expectations.ExpectColumnValuesToNotBeNull(column="users"),
             gx.expectations.ExpectColumnValuesToBeBetween(column="users", min_value=0),
-            gx.expectations.ExpectColumnValuesToBeBetween(column="entry_users", min_value=1),
+            gx.expectations.ExpectColumnValuesToBeBetween(column="entry_users", min_value=0),  # 0: nobody entered
             gx.expectations.ExpectColumnValuesToBeBetween(column="step_number", min_value=1),
             gx.expectations.ExpectColumnValuesToBeBetween(column="step_conversion_rate", min_value=0, max_value=1),
             gx.expectations.ExpectColumnValuesToBeBetween(column="overall_conversion_rate", min_value=0, max_value=1),

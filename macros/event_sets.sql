@@ -29,3 +29,17 @@
         (is_active_event and {{ in_list('event_name', spec) }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- What an event spec of a retention definition waits for, in words (fct_definition_coverage). -#}
+{% macro event_spec_waits_for(spec) -%}
+    {%- if spec == 'signup' -%}
+        {{ return("each user's signup (the users feed, else the first event)") }}
+    {%- elif spec == 'active' -%}
+        {{ return('every event not in passive_events') }}
+    {%- elif spec is string -%}
+        {{ return(spec ~ ': ' ~ (var(spec, []) | join(', '))) }}
+    {%- else -%}
+        {{ return('events: ' ~ (spec | join(', '))) }}
+    {%- endif -%}
+{%- endmacro %}
+

@@ -80,3 +80,17 @@
     {%- endfor %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- What a funnel step waits for, in words (fct_definition_coverage). -#}
+{% macro step_waits_for(step) -%}
+    {%- set parts = [] -%}
+    {%- if step.get('events') -%}
+        {%- set where = step.get('where') -%}
+        {%- do parts.append('events: ' ~ (step['events'] | join(', '))
+            ~ ((' where ' ~ where['field'] ~ ' = ' ~ where['equals']) if where else '')) -%}
+    {%- endif -%}
+    {%- if step.get('milestones') -%}
+        {%- do parts.append('milestones: ' ~ (step['milestones'] | join(', '))) -%}
+    {%- endif -%}
+    {{ return(parts | join('; ')) }}
+{%- endmacro %}

@@ -55,19 +55,23 @@ def build_state(settings: Settings, user_vars: dict | None = None) -> dict[str, 
     }
 
 
+def already_published(settings: Settings, user_vars: dict | None = None) -> bool:
+    """True when the working warehouse's state (raw loads, project, settings) is the published build's: building
+    it again would publish the same tables. The dbt step asks this after the load."""
+    published = published_state(settings)
+    return published is not None and settings.work_db_path.exists() and build_state(settings, user_vars) == published
+
+
 def nothing_new(settings: Settings, user_vars: dict | None = None) -> bool:
     """True when a refresh would change nothing: every landing file has its audit line (the same content loaded
     under that name, or recorded as a copy of a file loaded before) and the state of the working warehouse is the
-    published build's."""
-    published = published_state(settings)
-    if published is None or not settings.work_db_path.exists():
+    published build's. Asked before a run starts (cli.run, the daily schedule)."""
+    if not already_published(settings, user_vars):
         return False
     with duckdb.connect(str(settings.work_db_path), read_only=True, config=settings.duckdb_config) as conn:
         audited = set(conn.execute("select feed, file_sha256, source_file from raw.raw_load_audit").fetchall())
     landing = landing_files(settings.landing_dir)
-    if any((spec.feed, file_sha256(path), str(path)) not in audited for spec, path in landing):
-        return False
-    return build_state(settings, user_vars) == published
+    return all((spec.feed, file_sha256(path), str(path)) in audited for spec, path in landing)
 
 
 def published_state(settings: Settings) -> dict[str, object] | None:

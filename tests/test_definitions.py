@@ -11,7 +11,9 @@ def _asset_keys() -> set[str]:
 
 def test_definitions_load_with_the_refresh_job_schedule_and_sensor():
     assert defs.resolve_job_def("retention_refresh") is not None
-    assert {s.name for s in defs.schedules} == {"daily_retention_refresh"}
+    assert {s.name for s in defs.schedules} == {"daily_retention_refresh", "weekly_full_rebuild"}
+    weekly = defs.get_schedule_def("weekly_full_rebuild")
+    assert (weekly.job_name, weekly.cron_schedule) == ("full_refresh", "0 4 * * 0")
     assert {s.name for s in defs.sensors} == {"landing_folder_sensor"}
 
 

@@ -2,13 +2,14 @@
 
 import subprocess
 
-from dagster import AssetExecutionContext, Config
+from dagster import AssetCheckResult, AssetExecutionContext, Config
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.project import retention_project
 from orchestration.resources import dbt_resource
 from orchestration.translator import RetentionDbtTranslator
-from retention_warehouse.build_state import build_state, published_state
+from retention_warehouse import progress
+from retention_warehouse.build_state import already_published
 from retention_warehouse.parquet_export import export_raw
 from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
 from retention_warehouse.user_config import dbt_vars_args, load_user_vars, parse_vars
@@ -64,7 +65,7 @@ def retention_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, co
     user_vars = run_vars(config)
     if user_vars:
         context.log.info(f"dbt vars of this run: {', '.join(sorted(user_vars))} (from {settings.config_path})")
-    if not config.full_refresh and build_state(settings, user_vars) == published_state(settings):
+    if not config.full_refresh and already_published(settings, user_vars):
         # Nothing yielded: the optional dbt outputs are skipped, and so are the checks and the publication.
         context.log.info(
             "Nothing new since the last published build (same raw loads, project and settings): no dbt work."
@@ -73,4 +74,13 @@ def retention_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, co
     export_for_dbt(settings)
     if settings.spark_engine:
         export_raw_for_spark(context)
-    yield from dbt.cli(dbt_build_args(config, user_vars), context=context).stream()
+    timer, built, tested = progress.Timer(), 0, 0
+    nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+    for event in dbt.cli(dbt_build_args(config, user_vars), context=context).stream():
+        if isinstance(event, AssetCheckResult):
+            tested += 1
+        else:
+            built += 1
+        progress.bar("dbt build", built + tested, nodes)
+        yield event
+    progress.step("dbt build", timer.seconds, f"{built:,} models and seeds built, {tested:,} data tests run")

@@ -4,8 +4,9 @@ import duckdb
 from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from orchestration.translator import RAW_GROUP, raw_table_key
+from retention_warehouse import progress
 from retention_warehouse.contract import FEEDS
-from retention_warehouse.ingestion import FileLoad, load_landing, load_problems
+from retention_warehouse.ingestion import FileLoad, landing_files, load_landing, load_problems
 from retention_warehouse.refresh_lock import refresh_lock
 from retention_warehouse.settings import load_settings
 
@@ -37,8 +38,12 @@ def raw_landing_files(context: AssetExecutionContext):
             "your exports or run `make sample` (see README, 'Use your own exports')."
         )
     settings.work_db_path.parent.mkdir(parents=True, exist_ok=True)
+    timer, files, done = progress.Timer(), sum(1 for _ in landing_files(landing)), 0
 
     def report(load: FileLoad) -> None:
+        nonlocal done
+        done += 1
+        progress.bar("load", done, files)
         if load.file_error:
             context.log.error(f"{load.source_file}: whole file quarantined ({load.file_error})")
         elif load.rows_quarantined or load.rows_duplicate:
@@ -62,12 +67,13 @@ def raw_landing_files(context: AssetExecutionContext):
     for source_file, row_number, reason_code, detail in bad_rows:
         context.log.warning(f"quarantined {source_file} row {row_number}: {reason_code} ({detail})")
     new = [load for load in loads if not load.skipped]
-    context.log.info(
-        f"{len(new)} new files loaded, {len(loads) - len(new)} already loaded; rows read "
-        f"{sum(x.rows_read for x in new)}, accepted {sum(x.rows_accepted for x in new)}, quarantined "
-        f"{sum(x.rows_quarantined for x in new)}, duplicates {sum(x.rows_duplicate for x in new)}; corrections "
-        f"(accepted rows replacing an earlier delivery) {sum(x.rows_updated for x in new)}"
+    figures = (
+        f"{len(new)} new files ({len(loads) - len(new)} already loaded): rows read {sum(x.rows_read for x in new):,}, "
+        f"accepted {sum(x.rows_accepted for x in new):,} ({sum(x.rows_updated for x in new):,} of them corrections), "
+        f"quarantined {sum(x.rows_quarantined for x in new):,}, duplicates {sum(x.rows_duplicate for x in new):,}"
     )
+    context.log.info(figures)
+    progress.step("load", timer.seconds, figures)
     problems = load_problems(loads, settings.max_quarantined_share)
     for table in RAW_TABLES:  # the raw tables were written either way (quarantine and audit included)
         yield MaterializeResult(

@@ -135,3 +135,50 @@ def anomaly_d1_d7_dau(context: AssetCheckExecutionContext) -> AssetCheckResult:
 
 
 quality_checks.append(anomaly_d1_d7_dau)
+
+
+DEFINITION_COVERAGE_SQL = """
+select definition_kind, definition_name, part, waits_for, matched_events, coverage
+from marts.fct_definition_coverage
+where matches_nothing
+order by definition_kind, definition_name, part_number
+"""
+
+
+def unmatched_definitions(rows: list[tuple]) -> list[str]:
+    """rows: (definition_kind, definition_name, part, waits_for, matched_events, coverage) of the parts of
+    marts.fct_definition_coverage that match nothing -> one line per part, naming what it waited for."""
+    lines = []
+    for kind, name, part, waits_for, _, coverage in rows:
+        kind_name = "funnel" if kind == "funnel" else "retention definition"
+        if coverage is not None:
+            lines.append(f"{kind_name} {name}: {part} is on none of {waits_for.removeprefix('the ')}")
+        else:
+            lines.append(f"{kind_name} {name}: {part} matched no event; it waits for {waits_for}")
+    return lines
+
+
+@asset_check(
+    asset=AssetKey(["fct_definition_coverage"]),
+    name="definitions_match_events",
+    blocking=False,
+    description="Warns, naming them, about each funnel step and retention definition that matches no event of the "
+    "data, and each held property found on none of its funnel's step events (marts.fct_definition_coverage).",
+)
+def definitions_match_events(context: AssetCheckExecutionContext) -> AssetCheckResult:
+    with duckdb.connect(str(load_settings().work_db_path), read_only=True) as conn:
+        lines = unmatched_definitions(conn.execute(DEFINITION_COVERAGE_SQL).fetchall())
+        parts = conn.execute("select count(*) from marts.fct_definition_coverage").fetchone()[0]
+    for line in lines:
+        context.log.warning(line)
+    return AssetCheckResult(
+        passed=not lines,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "observed_value": "; ".join(lines) or f"all {parts} parts of the definitions match events",
+            "expected": "every funnel step and retention definition matches at least one event",
+        },
+    )
+
+
+quality_checks.append(definitions_match_events)

@@ -3,6 +3,8 @@
 -- (fct_funnel_user_progress); grain 'all' is the all-time row, with period_start NULL.
 -- Rates carry numerator, denominator and a 95% Wilson interval: ci_* on overall conversion (users / entry_users),
 -- step_ci_* on step conversion (users / previous_step_users).
+-- A funnel nobody entered still publishes its steps, on the all-time row of all users, with 0 users and NULL rates,
+-- so that an empty funnel is visible (and the run warns about it) instead of missing.
 {%- set sentinel = "cast('1900-01-01' as date)" %}
 with
 
@@ -105,6 +107,23 @@ step_counts as (
             and steps.step_number = progress.step_number
     group by 1, 2, 3, 4, 5, 6, 7
 
+    union all
+
+    select
+        steps.funnel_name,
+        'all' as grain,
+        {{ sentinel }} as period_start,
+        'all' as breakdown_name,
+        'all' as breakdown_value,
+        steps.step_number,
+        steps.step_name,
+        0 as users,
+        null as median_seconds_from_previous,
+        null as p90_seconds_from_previous
+
+    from steps
+    where not exists (select 1 from entries where entries.funnel_name = steps.funnel_name)
+
 ),
 
 with_previous as (
@@ -141,7 +160,8 @@ final as (
         cast(previous_step_users as bigint) as previous_step_users,
         cast(case when previous_step_users > 0 then cast(users as double) / previous_step_users end as double)
             as step_conversion_rate,
-        cast(cast(users as double) / entry_users as double) as overall_conversion_rate,
+        cast(case when entry_users > 0 then cast(users as double) / entry_users end as double)
+            as overall_conversion_rate,
         cast(previous_step_users - users as bigint) as dropoff_users,
         cast(median_seconds_from_previous as double) as median_seconds_from_previous,
         cast(p90_seconds_from_previous as double) as p90_seconds_from_previous,
