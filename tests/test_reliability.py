@@ -145,6 +145,12 @@ def _children(pid: int) -> list[tuple[int, str]]:
     return found
 
 
+def _dbt_built_a_model(warehouse: Path, earlier_logs: set[Path]) -> bool:
+    """True once the run's full log (warehouse/logs/, cli.run) shows dbt has built a model into the working file."""
+    logs = set((warehouse / "logs").glob("run-*.log")) - earlier_logs
+    return any(" OK created " in log.read_text(encoding="utf-8", errors="replace") for log in logs)
+
+
 def published_set(published: Path) -> dict:
     """The published set, checked to be one version whole: every stable path resolves into the folder `current`
     points at, the manifest names that folder, and its row counts are those of the database and the Parquet files."""
@@ -290,10 +296,11 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     began = time.monotonic()
     seen["corrections"] = deliver_corrections(landing)
+    logs = set((warehouse / "logs").glob("run-*.log"))
     run = _start(env)
-    for line in run.stdout:
-        if " OK created " in line:  # dbt has built its first model into the working file
-            break
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while run.poll() is None and time.monotonic() < deadline and not _dbt_built_a_model(warehouse, logs):
+        time.sleep(0.2)
     dbt = [pid for pid, command in _children(run.pid) if "dbt" in command and " build" in command]
     for pid in [*dbt, run.pid]:
         os.kill(pid, signal.SIGKILL)
@@ -478,12 +485,13 @@ def test_a_full_disk_ends_with_the_runs_summary_naming_the_device(scenario, tmp_
         began = time.monotonic()
         code, output = _finish(_start(env) if mounted else _start(env, "-c", SIMULATED_FULL_DISK))
         scenario["seconds"]["full disk" + ("" if mounted else " (simulated)")] = time.monotonic() - began
-        summary = output.strip().splitlines()[-3:]
+        lines = output.strip().splitlines()
         assert code == 1, output[-3000:]
-        assert "FAILED" in summary[0] and "no space left on the device holding" in summary[0], output[-3000:]
+        headline = next(line for line in reversed(lines) if " FAILED after " in line)
+        assert "no space left on the device holding" in headline, output[-3000:]
         if mounted:
-            assert str(warehouse) in summary[0] and f"mounted at {mount}" in summary[0]
-        assert f"The published warehouse is version {before['version']}" in summary[1]
+            assert str(warehouse) in headline and f"mounted at {mount}" in headline
+        assert lines[-2].startswith(f"The published warehouse is version {before['version']}")
         assert published_set(warehouse / "published")["version"] == before["version"]
     finally:
         (scenario["landing"] / "events" / "events_full_disk.csv").unlink(missing_ok=True)
