@@ -85,11 +85,16 @@ def matches_integrity(integrity: str, file: Path) -> bool:
     return False
 
 
-def _localise_tag(tag: str, to_site: Path) -> str:
+def _localise_tag(tag: str, page: Path, to_site: Path) -> str:
     """The tag loading its local copy; unchanged when there is none, or when the copy fails the tag's integrity
-    hash (then the page keeps loading the remote file, and make_offline reports it)."""
+    hash (then the page keeps loading the remote file, and make_offline reports it). A link into the site's
+    `static/` folder that misses it (GX writes `../../../../static/` into validation pages five folders deep) is
+    pointed at the folder."""
     attributes = {name.lower(): value for name, value in ATTRIBUTE.findall(tag)}
     url = attributes.get("src") or attributes.get("href")
+    if url and "static/" in url and "://" not in url and not (page.parent / url).exists():
+        fixed = to_site / url[url.index("static/") :]
+        return tag.replace(url, fixed.as_posix()) if (page.parent / fixed).exists() else tag
     if url in LOCAL_COPIES:
         copy = ASSETS / LOCAL_COPIES[url]
         if "integrity" in attributes and not matches_integrity(attributes["integrity"], copy):
@@ -113,7 +118,8 @@ def make_offline(site: Path) -> dict[str, list[str]]:
     left: dict[str, list[str]] = {}
     for page in pages:
         to_site = Path(os.path.relpath(site, page.parent))
-        html = TAG.sub(lambda m, to_site=to_site: _localise_tag(m.group(0), to_site), page.read_text(encoding="utf-8"))
+        html = page.read_text(encoding="utf-8")
+        html = TAG.sub(lambda m, page=page, to_site=to_site: _localise_tag(m.group(0), page, to_site), html)
         html = REMOTE_IMAGES.sub((to_site / LOCAL_LOGO).as_posix(), html)  # CSS url() of inline styles
         page.write_text(html, encoding="utf-8")
         remaining = remote_assets(html)

@@ -369,10 +369,11 @@ def test_data_docs_render_offline_from_the_report_link(sample_warehouse, tmp_pat
             "object",
             "function",
         ]
-        # bootstrap-table (jQuery) builds the results table: its wrapper, one row per validation result
-        table = driver.find_element(By.CSS_SELECTOR, ".bootstrap-table")
+        # bootstrap-table (jQuery) builds the results table, ten rows a page, and counts the validation results
+        table = driver.find_element(By.CSS_SELECTOR, "#Validation-Results .bootstrap-table")
         assert table.is_displayed()
-        assert len(driver.find_elements(By.CSS_SELECTOR, ".bootstrap-table .fixed-table-body tbody tr")) == validations
+        assert len(table.find_elements(By.CSS_SELECTOR, ".fixed-table-body tbody tr")) == min(10, validations)
+        assert f"of {validations} rows" in table.find_element(By.CSS_SELECTOR, ".pagination-info").text
         icon_font = driver.execute_script(
             "return getComputedStyle(document.querySelector('i.fas, i.fa'), '::before').fontFamily"
         )
@@ -393,3 +394,26 @@ def test_data_docs_render_offline_from_the_report_link(sample_warehouse, tmp_pat
         _full_page_screenshot(driver, tmp_path / "screens" / "data-docs-validation.png")
     finally:
         driver.quit()
+
+
+def test_ltv_curve_adds_each_step_over_the_cohorts_mature_at_it():
+    """Cohort A (10 users) is observed on days 1 and 7 with 10 then 30 of revenue, cohort B (10 users) on day 1
+    only, with 50. Day 1: (10 + 50) / 20 = 3.0; day 7 adds A's (30 - 10) / 10 = 2.0: 5.0 (A alone at day 7, 30 / 10,
+    would draw the curve flat at 3.0)."""
+    from retention_warehouse.report import ltv_section
+
+    with duckdb.connect() as conn:
+        conn.execute("create schema marts")
+        conn.execute(f"create table marts.fct_cohort_ltv ({EMPTY_MARTS['fct_cohort_ltv']})")
+        conn.execute(f"create table marts.fct_acquisition ({EMPTY_MARTS['fct_acquisition']})")
+        for name, value in (("all", "all"), ("acquisition_channel", "search")):
+            conn.execute(
+                "insert into marts.fct_cohort_ltv values "
+                "('day', date '2026-01-01', ?, ?, 1, 10, 10), ('day', date '2026-01-01', ?, ?, 7, 10, 30), "
+                "('day', date '2026-01-08', ?, ?, 1, 10, 50)",
+                [name, value] * 3,
+            )
+        (chart,) = ltv_section(conn)["charts"]
+    search = next(s for s in chart.series if s["name"] == "search")
+    assert search["label"] == "search 5.00"
+    assert [d["title"] for d in search["dots"]] == ["search, 1: 3.00", "search, 7: 5.00"]

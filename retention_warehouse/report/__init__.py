@@ -180,17 +180,29 @@ def monetisation_section(conn: duckdb.DuckDBPyConnection) -> dict:
 
 
 def ltv_section(conn: duckdb.DuckDBPyConnection) -> dict:
-    """Observed LTV per user by day since signup, weighted over the mature daily cohorts (marts.fct_cohort_ltv),
-    one chart per acquisition channel with its CAC as a dashed line; and per channel CAC, LTV/CAC and payback over
-    the weekly signup cohorts (marts.fct_acquisition)."""
+    """Observed LTV per user by day since signup (marts.fct_cohort_ltv), one chart per acquisition channel with its
+    CAC as a dashed line; and per channel CAC, LTV/CAC and payback over the weekly signup cohorts
+    (marts.fct_acquisition). Each step of a curve adds the revenue per user that the daily cohorts mature at its
+    day earned since the previous day of the curve: every mature cohort counts, and the curve never falls because
+    fewer (older) cohorts reach the later days."""
     curves = _rows(
         conn,
         """
+        with cells as (
+            select breakdown_name, breakdown_value, days_since_signup, cohort_size,
+                   cumulative_net_revenue - coalesce(lag(cumulative_net_revenue) over (
+                       partition by breakdown_name, breakdown_value, cohort_start order by days_since_signup
+                   ), 0) as added_revenue
+            from marts.fct_cohort_ltv
+            where grain = 'day' and breakdown_name in ('all', 'acquisition_channel')
+        ),
+        steps as (
+            select breakdown_name, breakdown_value, days_since_signup, sum(added_revenue) / sum(cohort_size) as added
+            from cells group by 1, 2, 3 having sum(cohort_size) > 0
+        )
         select breakdown_name, breakdown_value, days_since_signup as x,
-               sum(cumulative_net_revenue) / sum(cohort_size) as y
-        from marts.fct_cohort_ltv
-        where grain = 'day' and breakdown_name in ('all', 'acquisition_channel')
-        group by 1, 2, 3 having sum(cohort_size) > 0
+               sum(added) over (partition by breakdown_name, breakdown_value order by days_since_signup) as y
+        from steps
         order by 1, 2, 3
         """,
     )
