@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from retention_warehouse.build_state import nothing_new
+from retention_warehouse.export_formats import FULL_REBUILD_NOTE
 from retention_warehouse.refresh_lock import RefreshLocked, refresh_lock
 from retention_warehouse.sample_data import SampleSpec, write_landing
 from retention_warehouse.settings import DEFAULT_ID_SALT, REPO_ROOT, Settings, export_for_dbt, load_settings
@@ -127,6 +128,11 @@ def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_var
             raise_on_error=False,
             run_config=run_config(job_name, command_line_vars, user_vars),
         )
+        notes = [
+            entry.user_message
+            for entry in instance.all_logs(result.run_id)
+            if entry.user_message and entry.user_message.startswith(FULL_REBUILD_NOTE)
+        ]
     seconds = time.monotonic() - began
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
@@ -141,6 +147,8 @@ def _refresh(settings: Settings, job_name: str, command_line_vars: str, user_var
     }
     if "published_warehouse" in published:
         print(f"\nRun {result.run_id} succeeded in {seconds:.0f}s.")
+        for note in notes:
+            print(f"  {note}")
     else:
         print(
             f"\nRun {result.run_id} found nothing new in {seconds:.0f}s: no file loaded and the project and "

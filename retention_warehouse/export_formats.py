@@ -148,7 +148,7 @@ def detect(columns: set[str]) -> str:
 
 def check_formats(value: object, source: str) -> dict[str, str]:
     """The `formats` mapping of the user's configuration file, checked: feed folder -> format name."""
-    key = f"{source}: key {FORMATS_KEY!r}"
+    key = f"{source}: key {FORMATS_KEY}"
     if not isinstance(value, dict):
         raise ValueError(f"{key}: expected a mapping of feed folder to format, e.g. {{events: amplitude}}")
     for feed, name in value.items():
@@ -297,6 +297,17 @@ where exists (
     where events.user_id = changed.anonymous_id and events._loaded_at <= (select mark from built)
 )
 """
+
+
+FULL_REBUILD_NOTE = "Full rebuild:"  # how the run's log and summary say that identity links made it a full build
+
+
+def full_rebuild_note(restated: int) -> str:
+    return (
+        f"{FULL_REBUILD_NOTE} {restated} anonymous id(s) with events already built were linked to a user since the "
+        "last build (raw.identity_links), so this run rebuilds every model (dbt build --full-refresh) and their "
+        "events count as that user."
+    )
 
 
 def restated_anonymous_ids(work_db_path: Path) -> int:

@@ -661,8 +661,14 @@ def _map_export_format(
     conn.execute("drop table _file")
     conn.execute("alter table _file_mapped rename to _file")
     consumed = consumed_columns(fmt, columns)
-    kept = {lower: column for lower, column in columns.items() if lower not in consumed}
     contract = {c.source for c in FEEDS["events"].columns}
+    # a column the format does not read is an extra attribute; named like a contract column (Amplitude's event_id
+    # counter), it is kept under the format's name: amplitude_event_id
+    kept = {
+        (f"{name}_{lower}" if lower in contract else lower): column
+        for lower, column in columns.items()
+        if lower not in consumed
+    }
     return kept | {target: MAPPED_PREFIX + target for target in mapped if target in contract}
 
 
