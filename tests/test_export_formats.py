@@ -288,3 +288,20 @@ def test_a_link_after_the_anonymous_events_were_built_asks_for_a_full_build(tmp_
     with duckdb.connect(str(db)) as conn:
         load_landing(conn, landing.parent, now=datetime(2026, 5, 23, tzinfo=UTC))
     assert restated_anonymous_ids(db) == 0
+
+
+def test_an_amplitude_export_dropped_in_the_landing_folder_builds_the_warehouse(workspace, run_refresh, capfd):
+    """The whole job, once, on a landing folder holding only the Amplitude export, with no configuration."""
+    shutil.copytree(FIXTURES / "amplitude", workspace["landing"] / "events")
+    assert run_refresh() == 0
+    assert "succeeded" in capfd.readouterr().out
+    with duckdb.connect(str(workspace["warehouse"] / "work" / "retention.duckdb"), read_only=True) as conn:
+        assert conn.execute("select count(*) from raw.events").fetchone() == (10,)
+        audit = conn.execute("select export_format, rows_read, rows_accepted from raw.raw_load_audit").fetchall()
+        assert audit == [("amplitude", 10, 10)]
+        # three people: D1111-AAAA is amp-user-1 (linked by Sign Up), D2222-BBBB stays anonymous, amp-user-2
+        assert conn.execute("select count(distinct user_key) from staging.stg_app__events").fetchone() == (3,)
+        per_person = conn.execute(
+            "select count(*) from staging.stg_app__events group by user_key order by 1"
+        ).fetchall()
+        assert per_person == [(2,), (4,), (4,)]
