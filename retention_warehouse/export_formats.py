@@ -8,9 +8,10 @@ first format whose `signature` columns it has all of), or set per feed folder in
 A field is a column of the file (`uuid`), or a key inside a column holding a JSON object (`properties.$insert_id`,
 `context.device.type`); the first of a field list with a value wins. Times follow one rule per format, never a guess
 per row: `text` is an ISO 8601 / `YYYY-MM-DD HH:MM:SS[.ffffff]` time (naive = UTC) and an all-digits value is
-invalid; `seconds` and `microseconds` are epoch numbers in that unit. The user id is the export's known user id,
-else its anonymous or device id; a row that carries both links the anonymous id to the user (raw.identity_links),
-and staging counts every event of a linked anonymous id as the user's (docs/data_contract.md, Identity).
+invalid; `seconds` and `microseconds` are whole epoch numbers in that unit (at most 11 and 17 digits). The user
+id is the export's known user id, else its anonymous or device id; a row that carries both links the anonymous id
+to the user (raw.identity_links), and staging counts every event of a linked anonymous id as the user's
+(docs/data_contract.md, Identity).
 """
 
 from __future__ import annotations
@@ -204,7 +205,9 @@ def _time_sql(value: str, unit: str, fields: tuple[str, ...]) -> str:
     if unit == "text":
         invalid = _lit(source + " is not a date and time: ")
         return f"case when regexp_full_match({value}, '[0-9]+') then {invalid} || {value} else {value} end"
-    digits, per_second = ("[0-9]{1,12}", 1_000_000) if unit == "seconds" else ("[0-9]{1,18}", 1)
+    # at most 11 digits of seconds or 17 of microseconds (year 5138), so a value in another unit is rejected, never
+    # read as a time thousands of years away
+    digits, per_second = ("[0-9]{1,11}", 1_000_000) if unit == "seconds" else ("[0-9]{1,17}", 1)
     return (
         f"case when regexp_full_match({value}, '-?{digits}') "
         f"then strftime(make_timestamp(cast({value} as bigint) * {per_second}), '%Y-%m-%d %H:%M:%S.%f') "

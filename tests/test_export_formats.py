@@ -217,7 +217,7 @@ def test_an_invalid_time_is_quarantined_with_the_rule_of_its_format(tmp_path):
     load_landing(conn, landing.parent, now=NOW)
     assert conn.execute("select event_id from raw.events").fetchall() == [("i1",)]
     quarantined = conn.execute("select row_number, reason_detail from raw.raw_quarantine order by 1").fetchall()
-    # an ISO text is not epoch seconds, and neither is a 13-digit number (milliseconds; seconds have at most 12)
+    # an ISO text is not epoch seconds, and neither is a 13-digit number (milliseconds; seconds have at most 11)
     assert quarantined == [
         (2, "event_time = properties.time is not epoch seconds: 2026-05-20T10:00:00Z"),
         (3, "event_time = properties.time is not epoch seconds: 1779271200000"),
