@@ -224,7 +224,10 @@ def switch_to(published: Path, version: Path) -> None:
     for name in STABLE_NAMES:  # in place after the first publication: a switch does not touch them
         link = published / name
         target = Path(CURRENT) / name
-        if not (link.is_symlink() and Path(os.readlink(link)) == target):
+        if not (version / name).exists():  # a version without it (no report rendered): no link to nothing
+            if link.is_symlink():
+                link.unlink()
+        elif not (link.is_symlink() and Path(os.readlink(link)) == target):
             _point(link, target)
 
 
