@@ -12,6 +12,11 @@ Every file of a feed folder is accounted for: a file of a format the loader does
 (unsupported_file_type), and a file DuckDB fails on for any other reason is quarantined whole (unreadable_file)
 while the run goes on. File names and JSON keys are data: DuckDB is handed a private alias of each file (never a
 name it could read as a glob) and JSON keys are spelled as quoted JSON paths.
+
+A file of the events feed may be a product-analytics or CDP export (Segment, Mixpanel, Amplitude, PostHog, GA4):
+its format is detected from its columns or set per feed folder, and mapped to the contract's columns before the
+checks (retention_warehouse/export_formats.py); the rows that link an anonymous id to a user go to
+`raw.identity_links`.
 """
 
 from __future__ import annotations
@@ -36,6 +41,14 @@ import duckdb
 import pyarrow as pa
 
 from retention_warehouse.contract import FEEDS, FILE_FORMATS, FILE_SUFFIXES, MAX_FIELD_CHARS, Column, FeedSpec
+from retention_warehouse.export_formats import (
+    CONTRACT,
+    EXPORT_FORMATS,
+    FORMATS_KEY,
+    consumed_columns,
+    detect,
+    mapped_columns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +66,7 @@ SQL_TYPES = {
     "status": "varchar",
     "json_object": "varchar",
 }
+MAPPED_PREFIX = "__rw_"  # the columns of _file an export format's mapping adds (__rw_event_id, ...)
 EMPTY_KEY_COLUMN = "__empty_key"  # the column of _file holding the JSON key "" (a column name cannot be empty)
 LINEAGE_COLUMNS = (
     "extra_attributes varchar, _load_id varchar, _source_file varchar, _row_number bigint, _loaded_at timestamp"
@@ -63,7 +77,7 @@ CURRENT_ROW_ORDER = "_loaded_at desc, _source_file desc, _row_number desc"
 DUPLICATE_FILE = "duplicate_file"  # audit file_status of a file whose content was loaded before under another name
 AUDIT_COLUMNS = (
     "load_id, feed, source_file, file_sha256, rows_read, rows_accepted, rows_quarantined, rows_duplicate, "
-    "rows_updated, file_status, loaded_at"
+    "rows_updated, file_status, loaded_at, export_format"
 )
 
 
@@ -79,6 +93,7 @@ class FileLoad:
     rows_updated: int = 0  # accepted rows that correct an entity delivered before (counted in rows_accepted too)
     skipped: bool = False
     file_error: str | None = None
+    export_format: str | None = None  # the format the file was read as (events: detected or configured)
     reasons: dict[str, int] = field(default_factory=dict)  # reason_code -> quarantine rows of this file
 
 
@@ -120,6 +135,14 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         )"""
     )
     conn.execute("alter table raw.raw_load_audit add column if not exists rows_updated bigint default 0")
+    conn.execute("alter table raw.raw_load_audit add column if not exists export_format varchar")
+    conn.execute(
+        """
+        create table if not exists raw.identity_links (
+            anonymous_id varchar, user_id varchar, linked_at timestamp, export_format varchar, _load_id varchar,
+            _source_file varchar, _row_number bigint, _loaded_at timestamp
+        )"""
+    )
 
 
 def landing_files(landing_dir: Path) -> Iterator[tuple[FeedSpec, Path]]:
@@ -389,7 +412,7 @@ def _json_record(pairs: Iterable[tuple[str, str]]) -> str:
 def _staged_columns(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     columns: dict[str, str] = {}
     for (column,) in conn.execute("select column_name from (describe _file)").fetchall():
-        if column != "__row_number":
+        if column != "__row_number" and not column.startswith(MAPPED_PREFIX):
             columns.setdefault(_key_of(column).strip().lstrip("\ufeff").lower(), column)
     return columns
 
@@ -496,8 +519,14 @@ def _load_file(
     load_id: str,
     loaded_at: str,
     future_limit: str,
+    formats: dict[str, str],
 ) -> None:
     load.rows_read = conn.execute("select (select count(*) from _file) + (select count(*) from _rejects)").fetchone()[0]
+    raw_columns = columns
+    load.export_format = CONTRACT
+    if spec.feed == "events":
+        load.export_format = formats.get(spec.feed) or detect(set(columns))
+        columns = _map_export_format(conn, path, load.export_format, columns, configured=spec.feed in formats)
     known = {c.source for c in spec.columns}
     missing = [c for c in spec.required_columns if c not in columns]
     if missing:
@@ -507,7 +536,7 @@ def _load_file(
         )
     extra = [name for name in columns if name not in known and name != "__empty"]
     extra_sql = _json_record((n, _q(columns[n])) for n in extra) if extra else "cast(null as varchar)"
-    source_cols = [c for c in columns.values()]
+    source_cols = list(raw_columns.values())
     raw_record = _json_record((_key_of(c), f"_file.{_q(c)}") for c in source_cols)
     # Names are normalised once per distinct value (regular expressions per row cost more than the rest of the load).
     name_maps = []
@@ -602,6 +631,21 @@ def _load_file(
         from _checked where reason_code is null and not is_duplicate order by __row_number
         """
     )
+    if load.export_format in EXPORT_FORMATS:
+        anonymous, known_user = _q(MAPPED_PREFIX + "anonymous_id"), _q(MAPPED_PREFIX + "known_user_id")
+        conn.execute(
+            f"""
+        insert into raw.identity_links
+        select _file.{anonymous}, _file.{known_user}, min(_checked.event_at), {_lit(load.export_format)},
+               {_lit(load_id)}, {_lit(str(path))}, min(__row_number), {_lit(loaded_at)}::timestamp
+        from _checked inner join _file using (__row_number)
+        where _checked.reason_code is null and not _checked.is_duplicate
+            and _file.{anonymous} is not null and _file.{known_user} is not null
+            and _file.{anonymous} <> _file.{known_user}
+        group by 1, 2
+        order by 7
+        """
+        )
     if checked_bad:  # the statements below cost a join even when they insert nothing
         conn.execute(
             f"""
@@ -625,6 +669,40 @@ def _load_file(
     conn.execute("drop table if exists _file")
 
 
+def _map_export_format(
+    conn: duckdb.DuckDBPyConnection, path: Path, name: str, columns: dict[str, str], configured: bool
+) -> dict[str, str]:
+    """Add to _file the contract's columns as the export format `name` fills them (`__rw_event_id`, ...); return
+    the columns the checks read: those, and the file's columns the format does not read (extra attributes)."""
+    fmt = EXPORT_FORMATS.get(name)
+    if fmt is None:
+        return columns
+    missing = [c for c in fmt.signature if c not in columns]
+    if missing:
+        how = f"set by {FORMATS_KEY}.events in the configuration file" if configured else "detected"
+        raise FileRejected(
+            "missing_required_column",
+            f"{path.name} lacks {', '.join(missing)} of the {name} format ({how}); "
+            f"columns found: {', '.join(sorted(columns)) or 'none'}",
+        )
+    mapped = mapped_columns(fmt, columns)
+    select = ", ".join(f"{sql} as {_q(MAPPED_PREFIX + target)}" for target, sql in mapped.items())
+    conn.execute("drop table if exists _file_mapped")
+    conn.execute(f"create temp table _file_mapped as select _file.*, {select} from _file")
+    conn.execute("drop table _file")
+    conn.execute("alter table _file_mapped rename to _file")
+    consumed = consumed_columns(fmt, columns)
+    contract = {c.source for c in FEEDS["events"].columns}
+    # a column the format does not read is an extra attribute; named like a contract column (Amplitude's event_id
+    # counter), it is kept under the format's name: amplitude_event_id
+    kept = {
+        (f"{name}_{lower}" if lower in contract else lower): column
+        for lower, column in columns.items()
+        if lower not in consumed
+    }
+    return kept | {target: MAPPED_PREFIX + target for target in mapped if target in contract}
+
+
 def load_landing(
     conn: duckdb.DuckDBPyConnection,
     landing_dir: Path,
@@ -632,8 +710,12 @@ def load_landing(
     future_tolerance_hours: float = 24.0,
     now: datetime | None = None,
     progress: Callable[[FileLoad], None] | None = None,
+    formats: dict[str, str] | None = None,
 ) -> list[FileLoad]:
-    """Load every new file of the landing folder; files already loaded (same SHA-256) are skipped."""
+    """Load every new file of the landing folder; files already loaded (same SHA-256) are skipped.
+
+    `formats`: feed folder -> export format name, the `formats` of the user's configuration file; a feed not in
+    it has its format detected per file (retention_warehouse/export_formats.py)."""
     conn.execute("set TimeZone = 'UTC'")
     ensure_raw_schema(conn)
     now = now or datetime.now(UTC)
@@ -655,7 +737,7 @@ def load_landing(
                     audited.add((spec.feed, load.file_sha256, str(path)))
                 results.append(load)
                 continue
-            _load_one(conn, spec, path, load, aliases, now, loaded_at, future_limit)
+            _load_one(conn, spec, path, load, aliases, now, loaded_at, future_limit, formats or {})
             seen.add((spec.feed, load.file_sha256))
             audited.add((spec.feed, load.file_sha256, str(path)))
             results.append(load)
@@ -675,6 +757,7 @@ def _load_one(
     now: datetime,
     loaded_at: str,
     future_limit: str,
+    formats: dict[str, str],
 ) -> None:
     """One file, one transaction: loaded, or quarantined whole with a reason; either way one audit row."""
     load_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{spec.feed}-{load.file_sha256[:12]}"
@@ -696,7 +779,7 @@ def _load_one(
     try:
         if read_error is not None or columns is None:
             raise read_error or FileRejected("unreadable_file", f"{path.name}: not staged")
-        _load_file(conn, spec, path, columns, load, load_id, loaded_at, future_limit)
+        _load_file(conn, spec, path, columns, load, load_id, loaded_at, future_limit, formats)
         status = "loaded"
     except (FileRejected, duckdb.Error) as failure:
         conn.execute("rollback")
@@ -725,7 +808,7 @@ def _load_one(
 
 def _audit(conn: duckdb.DuckDBPyConnection, load: FileLoad, load_id: str, status: str, loaded_at: str) -> None:
     conn.execute(
-        f"insert into raw.raw_load_audit ({AUDIT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamp)",
+        f"insert into raw.raw_load_audit ({AUDIT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamp, ?)",
         [
             load_id,
             load.feed,
@@ -738,6 +821,7 @@ def _audit(conn: duckdb.DuckDBPyConnection, load: FileLoad, load_id: str, status
             load.rows_updated,
             status,
             loaded_at,
+            load.export_format,
         ],
     )
 

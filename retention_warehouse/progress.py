@@ -64,3 +64,9 @@ class Timer:
     @property
     def seconds(self) -> float:
         return time.monotonic() - self.began
+
+
+def note(text: str) -> None:
+    """Something the reader should know about this run that is not a step: `  ! text`."""
+    _clear_bar()
+    _write(f"  ! {text}\n")

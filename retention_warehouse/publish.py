@@ -9,18 +9,20 @@ Every publication is written into a folder of its own, `published/versions/<vers
   addresses, user agents): file, row number, reason and the pseudonymous user key when the record has a user id,
   as the dbt model `stg_app__quarantined_rows` has them;
 - `parquet/`: every public model and the load monitoring tables, exported from that file;
-- `quality/`: the Great Expectations Data Docs of the checks;
+- `quality/`: the Great Expectations Data Docs of the checks, with their scripts and styles served from the folder
+  (expectations/data_docs.py), so they render offline;
 - `manifest.json`: when, the as-of date, the data-quality status, the row counts;
-- `report.html`: written by the caller's `before_switch` (the Dagster publication renders the report there).
+- `report.html` and `at_risk_users.csv`: written by the caller's `before_switch` (the Dagster publication renders
+  the report and the at-risk list there).
 
 The folder is built as `<version>.tmp`, renamed when complete, and only then made visible by one atomic step: the
 symlink `published/current` is replaced by a new one pointing at it (rename of a symlink, atomic on one file
-system). The stable paths `published/retention.duckdb`, `manifest.json`, `parquet`, `quality` and `report.html`
-are symlinks into `current`, so a reader that opens any of them after the switch sees the new version, all five
-parts of it, and one that opened them before keeps the old one (its open files are the old inodes; the previous
-version is kept until the next publication). Publication holds the warehouse's refresh lock; it removes what a
-killed publication left (incomplete version folders, temporary files) and every version but the current and the
-previous one.
+system). The stable paths `published/retention.duckdb`, `manifest.json`, `parquet`, `quality`, `report.html` and
+`at_risk_users.csv` are symlinks into `current`, so a reader that opens any of them after the switch sees the new
+version, all six parts of it, and one that opened them before keeps the old one (its open files are the old
+inodes; the previous version is kept until the next publication). Publication holds the warehouse's refresh
+lock; it removes what a killed publication left (incomplete version folders, temporary files) and every version
+but the current and the previous one.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from expectations.data_docs import make_offline
 from expectations.runner import data_docs_dir
 from retention_warehouse.build_state import build_state
 from retention_warehouse.refresh_lock import refresh_lock
@@ -48,7 +51,7 @@ VERSIONS = "versions"
 CURRENT = "current"
 PREVIOUS = "previous"
 # What users and BI tools open: each is a symlink `published/<name>` -> `current/<name>`.
-STABLE_NAMES = ("retention.duckdb", "manifest.json", "parquet", "quality", "report.html")
+STABLE_NAMES = ("retention.duckdb", "manifest.json", "parquet", "quality", "report.html", "at_risk_users.csv")
 
 
 def public_relations(conn: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = PUBLIC_SCHEMAS) -> list[str]:
@@ -155,8 +158,10 @@ def publish(
                     file = building / "parquet" / f"{relation.split('.')[-1]}.parquet"
                     conn.execute(f"copy {relation} to '{file}' (format parquet, compression zstd)")
             docs = data_docs_dir(settings.quality_dir)
+            remote_assets: dict[str, list[str]] = {}
             if docs.is_dir():
                 shutil.copytree(docs, building / "quality")
+                remote_assets = make_offline(building / "quality")
             manifest = {
                 "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "version": token,
@@ -164,7 +169,9 @@ def publish(
                 "database": str(settings.published_db_path),
                 "parquet_dir": str(published / "parquet"),
                 "data_docs": str(published / "quality" / "index.html"),
+                "data_docs_remote_assets": remote_assets,  # pages that still load from the network (none expected)
                 "report": str(published / "report.html"),
+                "at_risk_list": str(published / "at_risk_users.csv"),
                 "project": project_version(),
                 "timezone": settings.timezone,
                 "data_quality": data_quality or {},
@@ -199,7 +206,10 @@ def switch_to(published: Path, version: Path) -> None:
     for name in STABLE_NAMES:  # in place after the first publication: a switch does not touch them
         link = published / name
         target = Path(CURRENT) / name
-        if not (link.is_symlink() and Path(os.readlink(link)) == target):
+        if not (version / name).exists():  # a version without it (no report rendered): no link to nothing
+            if link.is_symlink():
+                link.unlink()
+        elif not (link.is_symlink() and Path(os.readlink(link)) == target):
             _point(link, target)
 
 

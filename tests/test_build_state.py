@@ -31,7 +31,7 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         ensure_raw_schema(conn)
         conn.execute(
             "insert into raw.raw_load_audit values ('l1', 'events', ?, ?, 1, 1, 0, 0, 0, 'loaded', "
-            "timestamp '2026-01-06 00:00:00')",
+            "timestamp '2026-01-06 00:00:00', 'contract')",
             [str(day), hashlib.sha256(day.read_bytes()).hexdigest()],
         )
     settings.published_dir.mkdir(parents=True)

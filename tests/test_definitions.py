@@ -50,8 +50,9 @@ def test_every_layer_is_an_asset():
 def test_dbt_sources_are_the_ingested_raw_tables():
     graph = defs.resolve_asset_graph()
     parents = graph.get(AssetKey(["stg_app__events"])).parent_keys
-    # orders too: with an empty events feed, paid orders become order events (orders-only data)
-    assert parents == {AssetKey(["raw", "events"]), AssetKey(["raw", "orders"])}
+    # orders too: with an empty events feed, paid orders become order events (orders-only data); identity links:
+    # an anonymous id linked to a user counts as that user
+    assert parents == {AssetKey(["raw", "events"]), AssetKey(["raw", "orders"]), AssetKey(["raw", "identity_links"])}
 
 
 def test_publication_waits_for_the_marts_and_the_blocking_checks():

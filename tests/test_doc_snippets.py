@@ -22,7 +22,8 @@ NOT_RUN = re.compile(r"<!-- not run by the snippet test: (?P<why>[^>]+?) -->\s*$
 LANGUAGES = {"sh": "sh", "bash": "sh", "python": "python", "sql": "sql"}
 # What a block that is not run may hold: make targets and the benchmark scripts, each run by CI or by `make bench`.
 NOT_RUN_LINE = re.compile(
-    r"^(\w+=('[^']*'|\S+) )*(make [a-z-]+( \w+=\S+)*|\.venv/bin/python -m cli\.bench_tiers( --[\w-]+( \w+)?)*)\s*(#.*)?$"
+    r"^(\w+=('[^']*'|\S+) )*"  # VAR=value prefixes
+    r"(make [a-z-]+( \w+=\S+)*|\.venv/bin/python -m cli\.bench_tiers( --[\w-]+( \w+)?)*)\s*(#.*)?$"
 )
 
 

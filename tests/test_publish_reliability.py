@@ -50,7 +50,8 @@ def _working_file(settings: Settings, day: int) -> None:
         conn.execute(f"create or replace table marts.fct_daily as select range as d from range({day})")
         conn.execute("create or replace table reference.kpi_targets as select 'dau' as metric_name")
         conn.execute(
-            "insert into raw.raw_load_audit values (?, 'events', ?, 'sha', 3, 2, 1, 0, 0, 'loaded', now()::timestamp)",
+            "insert into raw.raw_load_audit values (?, 'events', ?, 'sha', 3, 2, 1, 0, 0, 'loaded', now()::timestamp, "
+            "'contract')",
             [f"load{day}", f"/landing/events/day{day}.csv"],
         )
         record = json.dumps(

@@ -10,6 +10,7 @@ from orchestration.resources import dbt_resource
 from orchestration.translator import RetentionDbtTranslator
 from retention_warehouse import progress
 from retention_warehouse.build_state import already_published
+from retention_warehouse.export_formats import full_rebuild_note, restated_anonymous_ids
 from retention_warehouse.parquet_export import export_raw
 from retention_warehouse.settings import REPO_ROOT, export_for_dbt, load_settings
 from retention_warehouse.user_config import dbt_vars_args, load_user_vars, parse_vars
@@ -30,8 +31,12 @@ def run_vars(config: DbtBuildConfig) -> dict:
     return load_user_vars(load_settings().config_path)
 
 
-def dbt_build_args(config: DbtBuildConfig, user_vars: dict | None = None) -> list[str]:
-    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+def dbt_build_args(
+    config: DbtBuildConfig, user_vars: dict | None = None, full_refresh: bool | None = None
+) -> list[str]:
+    """`full_refresh` overrides the config's (a refresh that identity links turn into a full build)."""
+    full = config.full_refresh if full_refresh is None else full_refresh
+    args = ["build", "--full-refresh"] if full else ["build"]
     args += dbt_vars_args(user_vars or {})
     # The dbt unit tests (hand-worked rows, docs in the models' yml) test the code, not the data: `make test` runs
     # them (tests/test_end_to_end.py), a refresh does not.
@@ -71,12 +76,21 @@ def retention_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, co
             "Nothing new since the last published build (same raw loads, project and settings): no dbt work."
         )
         return
+    full_refresh = config.full_refresh
+    # An anonymous id linked to a user after its events were built: appending cannot restate those events, a full
+    # build does (docs/data_contract.md#identity). On Spark the staged events are not in the DuckDB file: run the
+    # full_refresh job after such a delivery.
+    restated = 0 if full_refresh or settings.spark_engine else restated_anonymous_ids(settings.work_db_path)
+    if restated:
+        full_refresh = True
+        context.log.warning(full_rebuild_note(restated))
+        progress.note(full_rebuild_note(restated))
     export_for_dbt(settings)
     if settings.spark_engine:
         export_raw_for_spark(context)
     timer, built, tested = progress.Timer(), 0, 0
     nodes = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
-    for event in dbt.cli(dbt_build_args(config, user_vars), context=context).stream():
+    for event in dbt.cli(dbt_build_args(config, user_vars, full_refresh), context=context).stream():
         if isinstance(event, AssetCheckResult):
             tested += 1
         else:

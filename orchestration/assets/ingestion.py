@@ -9,8 +9,9 @@ from retention_warehouse.contract import FEEDS
 from retention_warehouse.ingestion import FileLoad, landing_files, load_landing, load_problems
 from retention_warehouse.refresh_lock import refresh_lock
 from retention_warehouse.settings import load_settings
+from retention_warehouse.user_config import load_feed_formats
 
-RAW_TABLES = [spec.table for spec in FEEDS.values()] + ["raw_quarantine", "raw_load_audit"]
+RAW_TABLES = [spec.table for spec in FEEDS.values()] + ["identity_links", "raw_quarantine", "raw_load_audit"]
 
 
 @multi_asset(
@@ -38,6 +39,7 @@ def raw_landing_files(context: AssetExecutionContext):
             "your exports or run `make sample` (see README, 'Use your own exports')."
         )
     settings.work_db_path.parent.mkdir(parents=True, exist_ok=True)
+    formats = load_feed_formats(settings.config_path)  # a wrong value stops the run here, naming file and key
     timer, files, done = progress.Timer(), sum(1 for _ in landing_files(landing)), 0
 
     def report(load: FileLoad) -> None:
@@ -57,7 +59,9 @@ def raw_landing_files(context: AssetExecutionContext):
         refresh_lock(settings.warehouse_dir),
         duckdb.connect(str(settings.work_db_path), config=settings.duckdb_config) as conn,
     ):
-        loads = load_landing(conn, landing, future_tolerance_hours=settings.future_tolerance_hours, progress=report)
+        loads = load_landing(
+            conn, landing, future_tolerance_hours=settings.future_tolerance_hours, progress=report, formats=formats
+        )
         bad_rows = conn.execute(
             "select source_file, row_number, reason_code, reason_detail from raw.raw_quarantine "
             "where load_id in (select load_id from raw.raw_load_audit where loaded_at = "

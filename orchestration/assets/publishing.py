@@ -86,7 +86,8 @@ def check_step_seconds(context: AssetExecutionContext) -> tuple[int, float]:
             "published_report",
             deps=[retention_dbt_models],
             group_name="published",
-            description="Self-contained HTML report of the headline charts: $RW_WAREHOUSE_DIR/published/report.html",
+            description="Self-contained HTML report of the headline charts, $RW_WAREHOUSE_DIR/published/report.html, "
+            "and beside it the whole at-risk list, at_risk_users.csv",
         ),
     ],
     can_subset=False,
@@ -126,4 +127,7 @@ def published_warehouse(context: AssetExecutionContext):
             "data_quality": quality["status"],
         },
     )
-    yield MaterializeResult(asset_key="published_report", metadata={"path": manifest["report"]})
+    yield MaterializeResult(
+        asset_key="published_report",
+        metadata={"path": manifest["report"], "at_risk_list": manifest["at_risk_list"]},
+    )

@@ -1,4 +1,4 @@
--- Early-warning list ("边缘用户"), one row per day and at-risk user, with the reason (see int_users_at_risk_days),
+-- Early-warning list of at-risk (marginal) users, one row per day and at-risk user, with the reason (see int_users_at_risk_days),
 -- the user's value tier on that day (paid spend in the trailing segment_spend_window_days) and the RFM segment of
 -- the latest segment snapshot on or before that day (week end, month end or as-of date; var as_of_date).
 {%- set spend_window = var('segment_spend_window_days') %}

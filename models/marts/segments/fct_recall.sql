@@ -1,4 +1,4 @@
--- Recall ("召回率") and active spell length per period grain (week, month) and period (docs/metric_definitions.md#activity-states-and-recall).
+-- Recall (win-back of lapsed users) and active spell length per period grain (week, month) and period (docs/metric_definitions.md#activity-states-and-recall).
 -- Lapsed at the period start = silent or churned as of the day before the period starts (state thresholds are
 -- vars); recalled = active again on a day of the period (up to the as-of date). The rate carries a 95% Wilson
 -- interval. Spells: a spell runs from its first activity day to the day the user turns silent

@@ -1,6 +1,9 @@
 -- Materialised incrementally (for 100M events, docs/benchmarks.md): pseudonymising 100M user and session ids is the costliest step of staging,
 -- and seven models read these events. Raw loads only append, so a refresh appends the rows of loads newer than
 -- the newest one here. Run the full_refresh job after changing RW_ID_SALT or the event sets.
+-- Identity (docs/data_contract.md#identity): an anonymous or device id that an export links to a user id
+-- (raw.identity_links) counts as that user. A link that changes the person of an anonymous id whose events are
+-- already built makes the refresh a full one (retention_warehouse/export_formats.py), so appending stays exact.
 {{
     config(
         materialized=incremental_materialization(),
@@ -67,6 +70,36 @@ delivered_events as (
 
 ),
 
+-- The person of an anonymous id: the user of its earliest link (then the smallest user id), whatever the order
+-- the links were delivered in.
+identity_links as {{ not_materialized() }} (
+
+    select * from {{ source('app', 'identity_links') }}
+
+),
+
+ranked_links as (
+
+    select
+        anonymous_id,
+        user_id,
+        row_number() over (partition by anonymous_id order by linked_at, user_id) as link_rank
+
+    from identity_links
+
+),
+
+person_of_anonymous_id as (
+
+    select
+        anonymous_id,
+        user_id
+
+    from ranked_links
+    where link_rank = 1
+
+),
+
 unioned as (
 
     select * from delivered_events
@@ -79,7 +112,7 @@ final as (
 
     select
         event_id,
-        {{ pseudonymise('user_id') }} as user_key,
+        {{ pseudonymise('coalesce(person_of_anonymous_id.user_id, unioned.user_id)') }} as user_key,
         event_name,
         event_at,
         {{ to_reporting_date('event_at') }} as event_date,
@@ -94,6 +127,8 @@ final as (
         _loaded_at as loaded_at
 
     from unioned
+    left join person_of_anonymous_id
+        on unioned.user_id = person_of_anonymous_id.anonymous_id
 
 )
 
