@@ -19,3 +19,6 @@ EXPLORE_FORM_DATA_CACHE_CONFIG = FILTER_STATE_CACHE_CONFIG = {
     "CACHE_TYPE": "SupersetMetastoreCache",
     "CACHE_DEFAULT_TIMEOUT": 7 * 24 * 3600,
 }
+
+# The server's console shows warnings and errors; the setup's full log is in RW_SUPERSET_DIR/setup.log.
+LOG_LEVEL = "WARNING"
