@@ -7,7 +7,7 @@ Runs in Superset's own environment (.superset/venv, from bi/superset/requirement
 DIR/superset/: the metadata database (superset.db), a generated SECRET_KEY (secret_key) and the generated password
 of the user `admin` (admin_password), both files readable by their owner only and kept across runs. Each start
 upgrades the metadata database, syncs the roles, sets admin's password to the file's, imports the bundle
-(bi/superset/dashboard/, overwriting the objects it made before) and then serves on 127.0.0.1 only.
+(bi/superset/dashboard/, replacing the objects it made before) and then serves on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def set_up(bundle_zip: Path, password: str) -> None:
     with app.app_context():
         # importable only once the application exists
         from superset import db, security_manager
-        from superset.commands.dashboard.importers.dispatcher import ImportDashboardsCommand
+        from superset.commands.importers.v1.assets import ImportAssetsCommand
         from superset.commands.importers.v1.utils import get_contents_from_bundle
         from superset.extensions import appbuilder
 
@@ -94,7 +94,11 @@ def set_up(bundle_zip: Path, password: str) -> None:
         g.user = user
         with ZipFile(bundle_zip) as bundle:
             contents = get_contents_from_bundle(bundle)
-        ImportDashboardsCommand(contents, overwrite=True).run()
+        # The bundle is a dashboard export; imported as assets, it replaces the database, datasets and charts it
+        # made before too (a dashboard import would keep those as they were and replace only the dashboard).
+        contents["metadata.yaml"] = contents["metadata.yaml"].replace("type: Dashboard", "type: assets")
+        ImportAssetsCommand(contents).run()
+        db.session.commit()
 
 
 def main(argv: list[str] | None = None) -> int:

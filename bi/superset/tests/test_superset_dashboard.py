@@ -124,7 +124,7 @@ def browser():
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
-        "--window-size=1600,2600",
+        "--window-size=1600,2800",
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
