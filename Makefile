@@ -84,21 +84,21 @@ cdnow: target/manifest.json  ## the CDNOW purchase log (from lifetimes) as an or
 SUPERSET_VENV := .superset/venv
 SUPERSET_PORT ?= 8088
 
-$(SUPERSET_VENV)/.installed: bi/superset/requirements.lock | $(UV)
+$(SUPERSET_VENV)/.installed: retention_warehouse/superset/requirements.lock | $(UV)
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(SUPERSET_VENV)
-	$(UV) pip sync --quiet --python $(SUPERSET_VENV)/bin/python bi/superset/requirements.lock
+	$(UV) pip sync --quiet --python $(SUPERSET_VENV)/bin/python retention_warehouse/superset/requirements.lock
 	@touch $@
 
 superset: $(SUPERSET_VENV)/.installed  ## Superset on http://127.0.0.1:8088 with the Retention dashboard (after make run)
-	$(SUPERSET_VENV)/bin/python bi/superset/launch.py --warehouse-dir $(RW_WAREHOUSE_DIR) --port $(SUPERSET_PORT)
+	$(SUPERSET_VENV)/bin/python retention_warehouse/superset/launch.py --warehouse-dir $(RW_WAREHOUSE_DIR) --port $(SUPERSET_PORT)
 
 superset-bundle:  ## the Retention dashboard as a ZIP to import into another Superset (after make run)
-	$(PYTHON) bi/superset/bundle.py --published-db $(RW_WAREHOUSE_DIR)/published/retention.duckdb \
+	$(PYTHON) retention_warehouse/superset/bundle.py --published-db $(RW_WAREHOUSE_DIR)/published/retention.duckdb \
 		--out $(RW_WAREHOUSE_DIR)/superset/retention_dashboard.zip
 
-superset-lock: | $(UV)  ## regenerate bi/superset/requirements.lock from bi/superset/requirements.in
+superset-lock: | $(UV)  ## regenerate retention_warehouse/superset/requirements.lock from retention_warehouse/superset/requirements.in
 	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes --custom-compile-command "make superset-lock" \
-		-o bi/superset/requirements.lock bi/superset/requirements.in
+		-o retention_warehouse/superset/requirements.lock retention_warehouse/superset/requirements.in
 
 # Benchmarks (scripts, not tests; docs/benchmarks.md and docs/incremental.md)
 TIER ?= S
@@ -110,7 +110,7 @@ bench-incremental: target/manifest.json  ## dbt build of one new day vs --full-r
 	$(BIN)/python -m cli.bench_incremental
 
 # Quality gates and tests
-PY_PACKAGES := orchestration retention_warehouse cli expectations tests bi
+PY_PACKAGES := orchestration retention_warehouse cli expectations tests
 lint: target/manifest.json  ## style gates: ruff (Python), sqlfluff (models), dbt-bouncer (project-evaluator rules)
 	$(BIN)/ruff check $(PY_PACKAGES)
 	$(BIN)/ruff format --check $(PY_PACKAGES)
@@ -125,15 +125,15 @@ browser:  ## install headless Chromium for the report test (Debian, as root); th
 	else echo "chromium not installed and no root apt-get: the browser test will be skipped"; fi
 
 test-unit: target/manifest.json  ## fast tests: no Dagster job, no dbt build (well under two minutes)
-	$(BIN)/python -m pytest -m "not integration"
+	$(BIN)/python -m pytest -m "not integration and not superset"
 
 test-integration: target/manifest.json browser  ## tests that run the Dagster job or dbt (dbt unit tests, end to end)
-	$(BIN)/python -m pytest -m integration
+	$(BIN)/python -m pytest -m "integration and not superset"
 
 test: lint test-unit test-integration  ## every layer: lint, then the unit and the integration tests
 
 test-superset: target/manifest.json $(SUPERSET_VENV)/.installed browser  ## make superset on a small sample in headless Chromium
-	$(BIN)/python -m pytest bi/superset/tests
+	$(BIN)/python -m pytest -m superset
 
 test-spark: $(VENV)/.installed-spark target/manifest.json  ## build on Spark and DuckDB from a small sample, compare every public model
 	$(BIN)/python -m cli.spark_parity --users 300 --days 30

@@ -1,6 +1,6 @@
-"""The Superset dashboard bundle (bi/superset/dashboard/) is a complete export: every reference resolves, every
-column a chart uses exists in its dataset, and the ZIP names the published file read-only. `make test-superset`
-imports it into a running Superset; this checks the files without one."""
+"""The Superset dashboard bundle (retention_warehouse/superset/dashboard/) is a complete export: every reference
+resolves, every column a chart uses exists in its dataset, and the ZIP names the published file read-only.
+`make test-superset` imports it into a running Superset; this checks the files without one."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import yaml
 
 from retention_warehouse.settings import REPO_ROOT
 
-BUNDLE = REPO_ROOT / "bi" / "superset" / "dashboard"
+BUNDLE = REPO_ROOT / "retention_warehouse" / "superset" / "dashboard"
 
 
 def _bundle_module():
-    spec = importlib.util.spec_from_file_location("superset_bundle", REPO_ROOT / "bi" / "superset" / "bundle.py")
+    spec = importlib.util.spec_from_file_location("superset_bundle", REPO_ROOT / "retention_warehouse" / "superset" / "bundle.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

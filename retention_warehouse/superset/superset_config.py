@@ -1,4 +1,4 @@
-"""Superset's configuration for `make superset` (loaded through SUPERSET_CONFIG_PATH by bi/superset/launch.py).
+"""Superset's configuration for `make superset` (loaded through SUPERSET_CONFIG_PATH by launch.py beside it).
 
 Everything Superset keeps lives in RW_SUPERSET_DIR ($RW_WAREHOUSE_DIR/superset): its metadata database and the
 secret key launch.py generated there. Chart data is not cached, so every query reads the published file as it is

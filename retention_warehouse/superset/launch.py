@@ -1,13 +1,13 @@
 """`make superset`: Apache Superset on 127.0.0.1, the published warehouse registered read-only, the Retention
 dashboard imported.
 
-    .superset/venv/bin/python bi/superset/launch.py --warehouse-dir DIR [--port 8088] [--setup-only]
+    .superset/venv/bin/python retention_warehouse/superset/launch.py --warehouse-dir DIR [--port 8088] [--setup-only]
 
-Runs in Superset's own environment (.superset/venv, from bi/superset/requirements.lock). Everything it keeps is in
-DIR/superset/: the metadata database (superset.db), a generated SECRET_KEY (secret_key) and the generated password
+Runs in Superset's own environment (.superset/venv, from requirements.lock beside this file). Everything it keeps
+is in DIR/superset/: the metadata database (superset.db), a generated SECRET_KEY (secret_key) and the generated password
 of the user `admin` (admin_password), both files readable by their owner only and kept across runs. Each start
 upgrades the metadata database, syncs the roles, sets admin's password to the file's, imports the bundle
-(bi/superset/dashboard/, replacing the objects it made before) and then serves on 127.0.0.1 only.
+(retention_warehouse/superset/dashboard/, replacing the objects it made before) and then serves on 127.0.0.1 only.
 """
 
 from __future__ import annotations

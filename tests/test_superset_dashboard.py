@@ -28,8 +28,10 @@ import pytest
 from retention_warehouse.sample_data import SampleSpec, write_landing
 from retention_warehouse.settings import REPO_ROOT
 
+pytestmark = pytest.mark.superset
+
 SAMPLE = SampleSpec(users=1500, days=75, seed=3)
-# The charts of the bundle (bi/superset/dashboard/charts), each of which must return rows.
+# The charts of the bundle (retention_warehouse/superset/dashboard/charts), each of which must return rows.
 CHARTS = {
     "Data as of",
     "Daily active users",

@@ -1,6 +1,7 @@
-"""The Retention dashboard bundle: bi/superset/dashboard/ (a Superset export's YAML files) as an import ZIP.
+"""The Retention dashboard bundle: dashboard/ beside this file (a Superset export's YAML files) as an import ZIP.
 
-    python3 bi/superset/bundle.py --published-db /abs/path/published/retention.duckdb --out retention_dashboard.zip
+    python3 retention_warehouse/superset/bundle.py --published-db /abs/path/published/retention.duckdb \
+        --out retention_dashboard.zip
 
 The database file of the bundle names the published warehouse by the placeholder RW_PUBLISHED_DB; the ZIP gets
 the absolute path given here. Standard library only: it runs with any Python 3.
