@@ -20,7 +20,7 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 DBT_SOURCES := dbt_project.yml profiles.yml packages.yml $(shell find models macros seeds tests/dbt -type f 2>/dev/null)
 
 .PHONY: help install install-spark manifest sample run profile dev docs sql browser parquet cdnow bench bench-incremental \
-	test test-unit test-integration test-reliability test-spark lint clean distclean
+	test test-unit test-integration test-reliability test-spark lint clean distclean superset superset-bundle superset-lock test-superset
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -80,6 +80,26 @@ parquet: $(VENV)/.installed  ## export the raw layer of the work DuckDB file to 
 cdnow: target/manifest.json  ## the CDNOW purchase log (from lifetimes) as an orders feed, in data/cdnow/
 	$(BIN)/python -m cli.cdnow --landing data/cdnow/landing --warehouse data/cdnow/warehouse
 
+# Superset (docs/bi.md) in an environment of its own, from its own lock file: its dependencies conflict with ours
+SUPERSET_VENV := .superset/venv
+SUPERSET_PORT ?= 8088
+
+$(SUPERSET_VENV)/.installed: retention_warehouse/superset/requirements.lock | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(SUPERSET_VENV)
+	$(UV) pip sync --quiet --python $(SUPERSET_VENV)/bin/python retention_warehouse/superset/requirements.lock
+	@touch $@
+
+superset: $(SUPERSET_VENV)/.installed  ## Superset on http://127.0.0.1:8088 with the Retention dashboard (after make run)
+	$(SUPERSET_VENV)/bin/python retention_warehouse/superset/launch.py --warehouse-dir $(RW_WAREHOUSE_DIR) --port $(SUPERSET_PORT)
+
+superset-bundle:  ## the Retention dashboard as a ZIP to import into another Superset (after make run)
+	$(PYTHON) retention_warehouse/superset/bundle.py --published-db $(RW_WAREHOUSE_DIR)/published/retention.duckdb \
+		--out $(RW_WAREHOUSE_DIR)/superset/retention_dashboard.zip
+
+superset-lock: | $(UV)  ## regenerate retention_warehouse/superset/requirements.lock from retention_warehouse/superset/requirements.in
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes --custom-compile-command "make superset-lock" \
+		-o retention_warehouse/superset/requirements.lock retention_warehouse/superset/requirements.in
+
 # Benchmarks (scripts, not tests; docs/benchmarks.md and docs/incremental.md)
 TIER ?= S
 BENCH_MEMORY ?= 8GB
@@ -105,15 +125,18 @@ browser:  ## install headless Chromium for the report test (Debian, as root); th
 	else echo "chromium not installed and no root apt-get: the browser test will be skipped"; fi
 
 test-unit: target/manifest.json  ## fast tests: no Dagster job, no dbt build (well under two minutes)
-	$(BIN)/python -m pytest -m "not integration and not reliability"
+	$(BIN)/python -m pytest -m "not integration and not superset and not reliability"
 
 test-integration: target/manifest.json browser  ## tests that run the Dagster job or dbt (dbt unit tests, end to end)
-	$(BIN)/python -m pytest -m "integration and not reliability"
+	$(BIN)/python -m pytest -m "integration and not superset and not reliability"
 
 test-reliability: target/manifest.json  ## faults injected into real refreshes of a tiny sample: kill -9, two at once, full disk
 	$(BIN)/python -m pytest -m reliability
 
 test: lint test-unit test-integration  ## every layer: lint, then the unit and the integration tests
+
+test-superset: target/manifest.json $(SUPERSET_VENV)/.installed browser  ## make superset on a small sample in headless Chromium
+	$(BIN)/python -m pytest -m superset
 
 test-spark: $(VENV)/.installed-spark target/manifest.json  ## build on Spark and DuckDB from a small sample, compare every public model
 	$(BIN)/python -m cli.spark_parity --users 300 --days 30
@@ -122,5 +145,5 @@ test-spark: $(VENV)/.installed-spark target/manifest.json  ## build on Spark and
 clean:  ## remove build outputs and the local warehouse (keeps landing data and .venv)
 	rm -rf target logs dbt_packages .pytest_cache .ruff_cache $(RW_WAREHOUSE_DIR)
 
-distclean: clean  ## also remove .venv and .tools
-	rm -rf $(VENV) .tools
+distclean: clean  ## also remove .venv, .tools and Superset's environment
+	rm -rf $(VENV) .tools .superset
