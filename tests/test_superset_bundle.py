@@ -18,7 +18,9 @@ BUNDLE = REPO_ROOT / "retention_warehouse" / "superset" / "dashboard"
 
 
 def _bundle_module():
-    spec = importlib.util.spec_from_file_location("superset_bundle", REPO_ROOT / "retention_warehouse" / "superset" / "bundle.py")
+    spec = importlib.util.spec_from_file_location(
+        "superset_bundle", REPO_ROOT / "retention_warehouse" / "superset" / "bundle.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
