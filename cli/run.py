@@ -20,7 +20,7 @@ import re
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from retention_warehouse import progress
@@ -213,22 +213,23 @@ def new_log_path(warehouse_dir: Path) -> Path:
 
 @contextmanager
 def logged_to(log_path: Path):
-    """Everything written to stdout and stderr meanwhile (Dagster's log, dbt's output: subprocesses too) goes to
-    the log file; the terminal gets the short progress view (retention_warehouse/progress.py)."""
+    """Everything written to stdout and stderr meanwhile goes to the log file: Dagster's log, dbt's output (which
+    dagster-dbt echoes through sys.stdout) and subprocesses (file descriptors 1 and 2). The terminal gets the short
+    progress view (retention_warehouse/progress.py)."""
     sys.stdout.flush()
     sys.stderr.flush()
     saved = {fd: os.dup(fd) for fd in (1, 2)}
     terminal = os.fdopen(os.dup(saved[1]), "w", encoding="utf-8", errors="replace")
     try:
-        with open(log_path, "ab") as log:
+        with open(log_path, "a", encoding="utf-8", errors="replace", buffering=1) as log:
             for fd in saved:
                 os.dup2(log.fileno(), fd)
             progress.attach(terminal)
             try:
-                yield
+                with redirect_stdout(log), redirect_stderr(log):
+                    yield
             finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
+                log.flush()
                 progress.attach(None)
                 for fd, copy in saved.items():
                     os.dup2(copy, fd)
