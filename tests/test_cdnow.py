@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import duckdb
+import yaml
 
 from retention_warehouse.cdnow import SOURCE_ROWS, cdnow_master_path, convert
 from retention_warehouse.ingestion import load_landing
+from retention_warehouse.settings import REPO_ROOT
 
 
 def test_cdnow_converts_and_loads_every_row_with_exact_reconciliation(tmp_path):
@@ -47,13 +49,15 @@ def test_cdnow_monthly_purchase_retention_of_its_three_cohorts_matches_the_sourc
     for customer, day, *_ in records:
         months[customer].add((int(day[:4]) - 1997) * 12 + int(day[4:6]) - 1)  # months since Jan 1997
     last_month = max(m for bought in months.values() for m in bought)  # June 1998 = 17, the as-of month
+    horizon = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"]["retention_max_periods"]["month"]
     expected = {}
     for cohort in (0, 1, 2):
         members = [bought for bought in months.values() if min(bought) == cohort]
-        for n in range(0, 13):
+        for n in range(0, horizon + 1):
             if cohort + n <= last_month:  # a month is mature when it has fully elapsed by the last day of data
                 expected[(cohort, n)] = (len(members), sum(1 for bought in members if cohort + n in bought))
     assert {size for (c, n), (size, _) in expected.items() if n == 0} == {7846, 8476, 7248}
+    assert (0, 17) in expected  # the default horizon (24 months) shows all 18 months of the log
 
     convert(workspace["landing"])
     assert run_refresh() == 0

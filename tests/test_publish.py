@@ -63,7 +63,9 @@ def test_refresh_succeeds_while_a_reader_holds_the_published_file(workspace, run
     assert _snapshot(published) == [12, "2026-03-06"]  # a new connection sees the new version, whole
     manifest = json.loads((published.parent / "manifest.json").read_text())
     assert manifest["as_of_date"] == "2026-03-06"
-    assert manifest["data_quality"]["status"] == "passed"
+    # passed, or a warning only: the hand-made events fit few of the default funnels
+    assert manifest["data_quality"]["status"] in ("passed", "warn")
+    assert all(":definitions_match_events:" in w for w in manifest["data_quality"]["warnings"])
     assert manifest["row_counts"]["marts.fct_cohort_retention"] > 0
 
 
