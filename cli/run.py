@@ -268,10 +268,13 @@ def print_event_names(db_path: Path, shown: int = 6) -> None:
     """The most frequent event names of the build, in one line (make profile lists them all)."""
     import duckdb
 
-    with duckdb.connect(str(db_path), read_only=True) as conn:
-        names = conn.execute(
-            "select event_name, events from intermediate.int_event_names order by events desc, 1"
-        ).fetchall()
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as conn:
+            names = conn.execute(
+                "select event_name, events from intermediate.int_event_names order by events desc, 1"
+            ).fetchall()
+    except duckdb.Error:  # built elsewhere (RW_ENGINE=spark): the working file has no intermediate layer
+        return
     top = ", ".join(f"{name} {events:,}" for name, events in names[:shown])
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
     print(f"Event names: {top}{more} (make profile: all of them, and a configuration suggested from them).")
