@@ -253,11 +253,15 @@ def failure_causes(result, log_path: Path, limit: int = 12) -> list[str]:
             what = "step" if event.is_step_failure else "check-result hook of step"
             lines.append(f"{what} {event.step_key}: {message[0] if message else 'failed'}")
     seen = set(lines)
-    for raw in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
-        line = ANSI.sub("", raw).strip()
-        if ERROR_LINE.search(line) and line not in seen and "dagster - DEBUG" not in line:
-            seen.add(line)
-            lines.append(line[:300])
+    log = [ANSI.sub("", raw).strip() for raw in log_path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    for number, line in enumerate(log):
+        if not ERROR_LINE.search(line) or "dagster - DEBUG" in line:
+            continue
+        # the line, and the next one: dbt writes an error's message on the line after its heading
+        for found in (line, next((later for later in log[number + 1 : number + 3] if later), "")):
+            if found and found not in seen:
+                seen.add(found)
+                lines.append(found[:300])
     return lines[:limit]
 
 
