@@ -39,6 +39,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from retention_warehouse.contract import FEEDS, FILE_FORMATS, FILE_SUFFIXES, MAX_FIELD_CHARS, Column, FeedSpec
 from retention_warehouse.export_formats import (
@@ -51,6 +52,9 @@ from retention_warehouse.export_formats import (
 )
 
 log = logging.getLogger(__name__)
+
+# Parquet files of a feed are loaded in batches of about this many rows (one read, one duplicate probe each).
+BATCH_ROWS = int(os.environ.get("RW_LOAD_BATCH_ROWS", "8000000"))
 
 UTF8_BOM = b"\xef\xbb\xbf"
 csv.field_size_limit(sys.maxsize)  # a very long field is a row-level rule (field_too_long), not a parse error
@@ -187,14 +191,21 @@ class _Aliases:
             raise RuntimeError(f"the temporary folder {self.folder} has a glob character; set TMPDIR")
 
     def alias(self, path: Path) -> Path:
-        target = self.folder / f"file{file_suffix(path) or ''}"
+        return self.aliases([path])[0]
+
+    def aliases(self, paths: list[Path]) -> list[Path]:
+        """`file00000<suffix>`, `file00001<suffix>`, ...: names that sort in the order of `paths`."""
         for old in self.folder.iterdir():
             old.unlink()
-        try:
-            os.symlink(path.resolve(), target)
-        except OSError:
-            shutil.copyfile(path, target)
-        return target
+        targets = []
+        for index, path in enumerate(paths):
+            target = self.folder / f"file{index:05d}{file_suffix(path) or ''}"
+            try:
+                os.symlink(path.resolve(), target)
+            except OSError:
+                shutil.copyfile(path, target)
+            targets.append(target)
+        return targets
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -386,17 +397,19 @@ def _stage_file(conn: duckdb.DuckDBPyConnection, path: Path, read_path: Path) ->
             select = ", ".join(projections) if projections else "null as __empty"
             conn.execute(f"create temp table _file as select {select}, __row_number from _file_read")
         else:
-            casts = []
-            for column, column_type in described:
-                nested = any(t in column_type.upper() for t in ("STRUCT", "MAP", "[]", "JSON"))
-                expr = f"to_json({_q(column)})::varchar" if nested else f"{_q(column)}::varchar"
-                casts.append(f"{expr} as {_q(column)}")
+            casts = [f"{_as_text(column, column_type)} as {_q(column)}" for column, column_type in described]
             conn.execute(f"create temp table _file as select {', '.join(casts)}, __row_number from _file_read")
     finally:
         conn.execute("drop table if exists _file_read")
     if not conn.execute("select count(*) from _file").fetchone()[0] + len(rejects):
         raise FileRejected("empty_file", "the file has no data rows (empty, or a header only)")
     return _staged_columns(conn)
+
+
+def _as_text(column: str, column_type: str) -> str:
+    """SQL of a column of a typed file (Parquet) as text: nested values as JSON."""
+    nested = any(t in column_type.upper() for t in ("STRUCT", "MAP", "[]", "JSON"))
+    return f"to_json({_q(column)})::varchar" if nested else f"{_q(column)}::varchar"
 
 
 def _key_of(column: str) -> str:
@@ -409,10 +422,19 @@ def _json_record(pairs: Iterable[tuple[str, str]]) -> str:
     return "json_object(" + ", ".join(f"{_lit(key)}, {value}" for key, value in pairs) + ")::varchar"
 
 
+def _staged_names(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    return [column for (column,) in conn.execute("select column_name from (describe _file)").fetchall()]
+
+
 def _staged_columns(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return _column_map(_staged_names(conn))
+
+
+def _column_map(names: Iterable[str]) -> dict[str, str]:
+    """Lower-case name (trimmed, without a byte order mark) -> column of _file, for the file's own columns."""
     columns: dict[str, str] = {}
-    for (column,) in conn.execute("select column_name from (describe _file)").fetchall():
-        if column != "__row_number" and not column.startswith(MAPPED_PREFIX):
+    for column in names:
+        if column not in ("__row_number", "__rw_file") and not column.startswith(MAPPED_PREFIX):
             columns.setdefault(_key_of(column).strip().lstrip("\ufeff").lower(), column)
     return columns
 
@@ -527,42 +549,9 @@ def _load_file(
     if spec.feed == "events":
         load.export_format = formats.get(spec.feed) or detect(set(columns))
         columns = _map_export_format(conn, path, load.export_format, columns, configured=spec.feed in formats)
-    known = {c.source for c in spec.columns}
-    missing = [c for c in spec.required_columns if c not in columns]
-    if missing:
-        raise FileRejected(
-            "missing_required_column",
-            f"{path.name} lacks {', '.join(missing)}; columns found: {', '.join(sorted(columns)) or 'none'}",
-        )
-    extra = [name for name in columns if name not in known and name != "__empty"]
-    extra_sql = _json_record((n, _q(columns[n])) for n in extra) if extra else "cast(null as varchar)"
-    source_cols = list(raw_columns.values())
-    raw_record = _json_record((_key_of(c), f"_file.{_q(c)}") for c in source_cols)
-    # Names are normalised once per distinct value (regular expressions per row cost more than the rest of the load).
-    name_maps = []
-    for c in spec.columns:
-        if c.kind == "name" and c.source in columns:
-            table = f"_names_{c.name}"
-            source = _q(columns[c.source])
-            conn.execute(
-                f"create or replace temp table {table} as select distinct {source} as __source, "
-                f"{_typed(c, '__source')} as __name from _file"
-            )
-            name_maps.append(f"left join {table} on {table}.__source is not distinct from _file.{source}")
-    typed = ",\n".join(
-        (f"_names_{c.name}.__name" if c.kind == "name" and c.source in columns else _typed(c, columns.get(c.source)))
-        + f" as {_q(c.name)}"
-        for c in spec.columns
-    )
-    sources = ",\n".join(
-        f"{'nullif(trim(' + _q(columns[c.source]) + '), ' + _lit('') + ')' if c.source in columns else 'null'}"
-        f" as src_{c.name}"
-        for c in spec.columns
-    )
-    rules = [("__too_long is not null", "field_too_long", "__too_long")]
-    rules += _reason_rules(spec, columns, future_limit)
-    reason = "case " + " ".join(f"when {cond} then {_lit(code)}" for cond, code, _ in rules) + " end"
-    detail = "case " + " ".join(f"when {cond} then {d}" for cond, _, d in rules) + " end"
+    _require_columns(spec, path, columns)
+    raw_record = _json_record((_key_of(c), f"_file.{_q(c)}") for c in raw_columns.values())
+    checks = _checks_sql(conn, spec, columns, future_limit)
     key = ", ".join(_q(k) for k in spec.key)
     updated = "false"
     if spec.key and spec.entity:
@@ -602,15 +591,8 @@ def _load_file(
     conn.execute(
         f"""
         create temp table _checked as
-        with typed as (
-            select __row_number, {extra_sql} as extra_attributes,
-                   {_too_long(columns)} as __too_long,
-                   {sources},
-                   {typed}
-            from _file {" ".join(name_maps)}
-        ),
-        checked as (
-            select *, {reason} as reason_code, {detail} as reason_detail from typed
+        with checked as (
+            {checks}
         ){existing}
         select checked.*, {duplicate} as is_duplicate, {updated} as is_updated
         from checked {join_existing}
@@ -669,6 +651,75 @@ def _load_file(
     conn.execute("drop table if exists _file")
 
 
+def _require_columns(spec: FeedSpec, path: Path, columns: dict[str, str]) -> None:
+    missing = [c for c in spec.required_columns if c not in columns]
+    if missing:
+        raise FileRejected(
+            "missing_required_column",
+            f"{path.name} lacks {', '.join(missing)}; columns found: {', '.join(sorted(columns)) or 'none'}",
+        )
+
+
+def _checks_sql(
+    conn: duckdb.DuckDBPyConnection,
+    spec: FeedSpec,
+    columns: dict[str, str],
+    future_limit: str,
+    native: frozenset[str] = frozenset(),
+) -> str:
+    """The SELECT over _file of every row typed and checked: `__row_number`, the contract's columns typed, their
+    `src_` text, `extra_attributes`, `reason_code` and `reason_detail` (NULL for a good row), and any `__rw_file`.
+
+    Every column of _file is text, but those in `native`: timestamps a Parquet file holds as timestamps, taken as
+    they are (their text would parse back to the same instant). Event names are normalised once per distinct value
+    (regular expressions per row cost more than the rest of the load): temp table _names_<column>."""
+    known = {c.source for c in spec.columns}
+    extra = [name for name in columns if name not in known and name != "__empty"]
+    extra_sql = _json_record((n, _q(columns[n])) for n in extra) if extra else "cast(null as varchar)"
+    name_maps = []
+    for c in spec.columns:
+        if c.kind == "name" and c.source in columns:
+            table = f"_names_{c.name}"
+            source = _q(columns[c.source])
+            conn.execute(
+                f"create or replace temp table {table} as select __source, {_typed(c, '__source')} as __name "
+                f"from (select distinct {source} as __source from _file)"
+            )
+            name_maps.append(f"left join {table} on {table}.__source is not distinct from _file.{source}")
+
+    def typed_value(c: Column) -> str:
+        source = columns.get(c.source)
+        if c.kind == "name" and source is not None:
+            return f"_names_{c.name}.__name"
+        if source in native:
+            return f"cast(timezone('UTC', {_q(source)}) as timestamp)"
+        return _typed(c, source)
+
+    def source_text(c: Column) -> str:
+        source = columns.get(c.source)
+        if source is None:
+            return "null"
+        return _q(source) if source in native else f"nullif(trim({_q(source)}), '')"
+
+    typed = ",\n".join(f"{typed_value(c)} as {_q(c.name)}" for c in spec.columns)
+    sources = ",\n".join(f"{source_text(c)} as src_{c.name}" for c in spec.columns)
+    rules = [("__too_long is not null", "field_too_long", "__too_long")]
+    rules += _reason_rules(spec, columns, future_limit)
+    reason = "case " + " ".join(f"when {cond} then {_lit(code)}" for cond, code, _ in rules) + " end"
+    detail = "case " + " ".join(f"when {cond} then {d}" for cond, _, d in rules) + " end"
+    text_columns = {name: column for name, column in columns.items() if column not in native}
+    batch_file = ", __rw_file" if "__rw_file" in _staged_names(conn) else ""
+    return f"""
+        with typed as (
+            select __row_number{batch_file}, {extra_sql} as extra_attributes,
+                   {_too_long(text_columns)} as __too_long,
+                   {sources},
+                   {typed}
+            from _file {" ".join(name_maps)}
+        )
+        select *, {reason} as reason_code, {detail} as reason_detail from typed"""
+
+
 def _map_export_format(
     conn: duckdb.DuckDBPyConnection, path: Path, name: str, columns: dict[str, str], configured: bool
 ) -> dict[str, str]:
@@ -725,27 +776,240 @@ def load_landing(
     seen = {(feed, sha) for feed, sha, _ in audited}
     results: list[FileLoad] = []
     aliases = _Aliases()
+    batch: list[tuple[Path, FileLoad, int]] = []  # (file, its load, its rows)
+    batch_spec: FeedSpec | None = None
+    batch_shape: tuple | None = None
+    batch_rows = 0
+
+    def done(load: FileLoad) -> None:
+        results.append(load)
+        if progress:
+            progress(load)
+
+    def flush() -> None:
+        nonlocal batch, batch_rows
+        if batch_spec is not None and batch:
+            for load in _load_batch(conn, batch_spec, batch, aliases, now, loaded_at, future_limit, formats or {}):
+                done(load)
+        batch, batch_rows = [], 0
+
     try:
         for spec, path in landing_files(landing_dir):
             load = FileLoad(feed=spec.feed, source_file=str(path), file_sha256=file_sha256(path))
             if (spec.feed, load.file_sha256) in seen:
+                flush()
                 load.skipped = True
                 if (spec.feed, load.file_sha256, str(path)) not in audited:  # a copy under another name
                     path_id = hashlib.sha256(str(path).encode()).hexdigest()[:8]
-                    load_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{spec.feed}-{load.file_sha256[:12]}-{path_id}"
-                    _audit(conn, load, load_id, DUPLICATE_FILE, loaded_at)
+                    _audit(conn, load, f"{_load_id(now, spec, load)}-{path_id}", DUPLICATE_FILE, loaded_at)
                     audited.add((spec.feed, load.file_sha256, str(path)))
                 results.append(load)
                 continue
-            _load_one(conn, spec, path, load, aliases, now, loaded_at, future_limit, formats or {})
             seen.add((spec.feed, load.file_sha256))
             audited.add((spec.feed, load.file_sha256, str(path)))
-            results.append(load)
-            if progress:
-                progress(load)
+            shape = _batch_shape(spec, path, formats or {})
+            if shape is None:
+                flush()
+                _load_one(conn, spec, path, load, aliases, now, loaded_at, future_limit, formats or {})
+                done(load)
+                continue
+            columns, rows = shape
+            if (spec, columns) != (batch_spec, batch_shape) or batch_rows + rows > BATCH_ROWS:
+                flush()
+                batch_spec, batch_shape = spec, columns
+            batch.append((path, load, rows))
+            batch_rows += rows
+        flush()
     finally:
         aliases.close()
     return results
+
+
+def _load_id(now: datetime, spec: FeedSpec, load: FileLoad) -> str:
+    return f"{now.strftime('%Y%m%dT%H%M%S')}-{spec.feed}-{load.file_sha256[:12]}"
+
+
+def _batch_shape(spec: FeedSpec, path: Path, formats: dict[str, str]) -> tuple[tuple, int] | None:
+    """(the file's columns and types, its row count) when the file can be loaded in a batch with others of the
+    same columns and types; None when it goes on its own through the careful path.
+
+    A batch is Parquet files whose footer reads, with rows, every required column and the contract's columns (an
+    export format is mapped file by file), of a feed whose keys are never corrected (an entity's corrections are
+    compared file by file) and are required (a NULL key is a file-by-file case too)."""
+    if file_format(path) != "parquet" or spec.entity or not spec.key:
+        return None
+    required = {c.name for c in spec.columns if c.required}
+    if not set(spec.key) <= required:
+        return None
+    try:
+        schema = pq.read_schema(path)
+        rows = pq.read_metadata(path).num_rows
+    except (OSError, pa.ArrowException):
+        return None
+    names = [name.strip().lstrip("\ufeff").lower() for name in schema.names]
+    if not rows or len(set(names)) != len(names) or {"__rw_file", "file_row_number", "__row_number"} & set(names):
+        return None
+    if any(name.startswith(MAPPED_PREFIX) for name in names) or not set(spec.required_columns) <= set(names):
+        return None
+    if spec.feed == "events" and (formats.get(spec.feed) or detect(set(names))) != CONTRACT:
+        return None
+    return tuple(zip(schema.names, map(str, schema.types), strict=True)), rows
+
+
+NATIVE_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
+
+
+def _load_batch(
+    conn: duckdb.DuckDBPyConnection,
+    spec: FeedSpec,
+    batch: list[tuple[Path, FileLoad, int]],
+    aliases: _Aliases,
+    now: datetime,
+    loaded_at: str,
+    future_limit: str,
+    formats: dict[str, str],
+) -> list[FileLoad]:
+    """Parquet files of one feed with the same columns, read in one pass and loaded as one transaction, with the
+    result of loading them one by one in their order: the same checks, reasons and row numbers (the reader's own
+    file row number), a key's first good row kept and every later one (in this batch or already in the table)
+    counted as a duplicate; one audit row per file.
+
+    Timestamps are read as the file types them; the other columns as text, as file by file. If anything of the
+    batch fails, it is rolled back and its files go one by one through the careful path, which sets aside only
+    the file that fails."""
+    read_paths = aliases.aliases([path for path, _, _ in batch])
+    files = {str(read): (path, load) for read, (path, load, _) in zip(read_paths, batch, strict=True)}
+    rows = {str(read): count for read, (_, _, count) in zip(read_paths, batch, strict=True)}
+    listing = "[" + ", ".join(_lit(read) for read in files) + "]"
+    scan = f"read_parquet({listing}, filename = '__rw_file', file_row_number = true)"
+    started = False
+    try:
+        described = [
+            (c, t)
+            for c, t in conn.execute(f"select column_name, column_type from (describe select * from {scan})").fetchall()
+            if c not in ("__rw_file", "file_row_number")
+        ]
+        columns = _column_map(c for c, _ in described)
+        timestamps = {c.source for c in spec.columns if c.kind == "timestamp"}
+        types = dict(described)
+        native = frozenset(
+            col for name, col in columns.items() if name in timestamps and types[col] in NATIVE_TIMESTAMPS
+        )
+        select = ", ".join(_q(c) if c in native else f"{_as_text(c, t)} as {_q(c)}" for c, t in described)
+        conn.execute(
+            f"create or replace temp view _file as "
+            f"select {select}, __rw_file, file_row_number + 1 as __row_number from {scan}"
+        )
+        conn.execute("begin transaction")
+        started = True
+        conn.execute(
+            "create or replace temp table _batch_files (__rw_file varchar, load_id varchar, source_file varchar)"
+        )
+        conn.executemany(
+            "insert into _batch_files values (?, ?, ?)",
+            [[read, _load_id(now, spec, load), str(path)] for read, (path, load) in files.items()],
+        )
+        checks = _checks_sql(conn, spec, columns, future_limit, native)
+        key = ", ".join(_q(k) for k in spec.key)
+        # Redeliveries: a key's later good rows in the batch (file order, then row order), and the good rows of a
+        # key the table has already. The candidates come from the keys alone; only their rows are checked again.
+        conn.execute(
+            f"""
+            create or replace temp table _candidates as
+            with keys as (select {key} from ({checks})),
+            repeated as (select {key}, false as __existing from keys group by all having count(*) > 1),
+            existing as (select distinct {key}, true as __existing from raw.{spec.table} semi join keys using ({key}))
+            select {key}, bool_or(__existing) as __existing
+            from (select * from repeated union all select * from existing) group by all
+            """
+        )
+        duplicates: dict[str, int] = {}
+        if conn.execute("select count(*) from _candidates").fetchone()[0]:
+            conn.execute(
+                f"""
+                create or replace temp table _duplicate as
+                select __rw_file, __row_number from (
+                    select __rw_file, __row_number, __existing,
+                           row_number() over (partition by {key} order by __rw_file, __row_number) as __n
+                    from ({checks}) inner join _candidates using ({key})
+                    where reason_code is null
+                )
+                where __existing or __n > 1
+                """
+            )
+            duplicates = dict(conn.execute("select __rw_file, count(*) from _duplicate group by 1").fetchall())
+        not_duplicate = (
+            "and not exists (select 1 from _duplicate d where d.__rw_file = c.__rw_file "
+            "and d.__row_number = c.__row_number)"
+            if duplicates
+            else ""
+        )
+        before = conn.execute(f"select count(*) from raw.{spec.table}").fetchone()[0]
+        conn.execute(
+            f"""
+            insert into raw.{spec.table}
+            select {", ".join("c." + _q(col.name) for col in spec.columns)}, c.extra_attributes, f.load_id,
+                   f.source_file, c.__row_number, {_lit(loaded_at)}::timestamp
+            from ({checks}) c inner join _batch_files f on f.__rw_file = c.__rw_file
+            where c.reason_code is null {not_duplicate}
+            """
+        )
+        accepted = dict(
+            conn.execute(
+                f"select _load_id, count(*) from raw.{spec.table} where rowid >= {before} group by 1"
+            ).fetchall()
+        )
+        ids = {read: _load_id(now, spec, load) for read, (_, load) in files.items()}
+        for read, (_, load) in files.items():
+            load.rows_read = rows[read]
+            load.rows_duplicate = duplicates.get(read, 0)
+            load.rows_accepted = accepted.get(ids[read], 0)
+            load.rows_quarantined = load.rows_read - load.rows_accepted - load.rows_duplicate
+            load.export_format = CONTRACT
+        if any(load.rows_quarantined for _, load in files.values()):
+            record = _json_record(
+                (_key_of(col), f"_file.{_q(col)}::varchar" if col in native else f"_file.{_q(col)}")
+                for col in columns.values()
+            )
+            conn.execute(
+                f"""
+                insert into raw.raw_quarantine
+                select f.load_id, {_lit(spec.feed)}, f.source_file, c.__row_number, {record}, c.reason_code,
+                       c.reason_detail, {_lit(loaded_at)}::timestamp
+                from ({checks}) c
+                inner join _batch_files f on f.__rw_file = c.__rw_file
+                inner join _file on _file.__rw_file = c.__rw_file and _file.__row_number = c.__row_number
+                where c.reason_code is not null
+                order by f.source_file, c.__row_number
+                """
+            )
+            for load_id, code, count in conn.execute(
+                "select load_id, reason_code, count(*) from raw.raw_quarantine "
+                "where load_id in (select load_id from _batch_files) group by 1, 2 order by 3 desc, 2"
+            ).fetchall():
+                load = next(load for read, (_, load) in files.items() if ids[read] == load_id)
+                load.reasons[code] = count
+        for read, (_, load) in files.items():
+            if sum(load.reasons.values()) != load.rows_quarantined:  # the counts must reconcile, else file by file
+                raise duckdb.InvalidInputException(f"{load.source_file}: counts do not reconcile")
+            _audit(conn, load, ids[read], "loaded", loaded_at)
+        conn.execute("commit")
+        return [load for _, load, _ in batch]
+    except (duckdb.Error, KeyError) as failure:
+        if started:
+            conn.execute("rollback")
+        conn.execute("drop view if exists _file")
+        log.info("batch of %d %s files failed (%s); loading them one by one", len(batch), spec.feed, failure)
+        loads = []
+        for path, load, _ in batch:
+            fresh = FileLoad(feed=load.feed, source_file=load.source_file, file_sha256=load.file_sha256)
+            _load_one(conn, spec, path, fresh, aliases, now, loaded_at, future_limit, formats)
+            loads.append(fresh)
+        return loads
+    finally:
+        for table in ("_candidates", "_duplicate", "_batch_files"):
+            conn.execute(f"drop table if exists {table}")
+        conn.execute("drop view if exists _file")
 
 
 def _load_one(
@@ -760,7 +1024,7 @@ def _load_one(
     formats: dict[str, str],
 ) -> None:
     """One file, one transaction: loaded, or quarantined whole with a reason; either way one audit row."""
-    load_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{spec.feed}-{load.file_sha256[:12]}"
+    load_id = _load_id(now, spec, load)
     # Read the file before the transaction: a failed fast read then aborts nothing, and the careful reader
     # takes over. The temp tables _file and _rejects outlive a rollback of the writes below.
     read_path = aliases.alias(path)
