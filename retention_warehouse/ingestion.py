@@ -50,11 +50,10 @@ from retention_warehouse.export_formats import (
     detect,
     mapped_columns,
 )
+from retention_warehouse.settings import DEFAULTS
 
 log = logging.getLogger(__name__)
 
-# Parquet files of a feed are loaded in batches of about this many rows (one read, one duplicate probe each).
-BATCH_ROWS = int(os.environ.get("RW_LOAD_BATCH_ROWS", "8000000"))
 
 UTF8_BOM = b"\xef\xbb\xbf"
 csv.field_size_limit(sys.maxsize)  # a very long field is a row-level rule (field_too_long), not a parse error
@@ -762,11 +761,13 @@ def load_landing(
     now: datetime | None = None,
     progress: Callable[[FileLoad], None] | None = None,
     formats: dict[str, str] | None = None,
+    batch_rows: int = DEFAULTS.load_batch_rows,
 ) -> list[FileLoad]:
     """Load every new file of the landing folder; files already loaded (same SHA-256) are skipped.
 
     `formats`: feed folder -> export format name, the `formats` of the user's configuration file; a feed not in
-    it has its format detected per file (retention_warehouse/export_formats.py)."""
+    it has its format detected per file (retention_warehouse/export_formats.py). `batch_rows`: Parquet files of a
+    feed whose keys are never corrected load in batches of about this many rows (`_load_batch`)."""
     conn.execute("set TimeZone = 'UTC'")
     ensure_raw_schema(conn)
     now = now or datetime.now(UTC)
@@ -779,7 +780,8 @@ def load_landing(
     batch: list[tuple[Path, FileLoad, int]] = []  # (file, its load, its rows)
     batch_spec: FeedSpec | None = None
     batch_shape: tuple | None = None
-    batch_rows = 0
+    pending_rows = 0
+    hashed: dict[str, int] = {}  # raw table -> its rows whose key hashes are in _key_hashes_<table>
 
     def done(load: FileLoad) -> None:
         results.append(load)
@@ -787,11 +789,12 @@ def load_landing(
             progress(load)
 
     def flush() -> None:
-        nonlocal batch, batch_rows
+        nonlocal batch, pending_rows
         if batch_spec is not None and batch:
-            for load in _load_batch(conn, batch_spec, batch, aliases, now, loaded_at, future_limit, formats or {}):
+            loads = _load_batch(conn, batch_spec, batch, aliases, now, loaded_at, future_limit, formats or {}, hashed)
+            for load in loads:
                 done(load)
-        batch, batch_rows = [], 0
+        batch, pending_rows = [], 0
 
     try:
         for spec, path in landing_files(landing_dir):
@@ -814,14 +817,16 @@ def load_landing(
                 done(load)
                 continue
             columns, rows = shape
-            if (spec, columns) != (batch_spec, batch_shape) or batch_rows + rows > BATCH_ROWS:
+            if (spec, columns) != (batch_spec, batch_shape) or pending_rows + rows > batch_rows:
                 flush()
                 batch_spec, batch_shape = spec, columns
             batch.append((path, load, rows))
-            batch_rows += rows
+            pending_rows += rows
         flush()
     finally:
         aliases.close()
+        for table in hashed:
+            conn.execute(f"drop table if exists _key_hashes_{table}")
     return results
 
 
@@ -859,6 +864,20 @@ def _batch_shape(spec: FeedSpec, path: Path, formats: dict[str, str]) -> tuple[t
 NATIVE_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
 
 
+def _key_hashes(conn: duckdb.DuckDBPyConnection, spec: FeedSpec, hashed: dict[str, int]) -> str:
+    """The temp table of the hash of every key of raw.<table>, brought up to date: `hashed` holds how many of the
+    table's rows it covers (the raw tables are append-only, so new rows are those from that rowid on)."""
+    table, key = f"_key_hashes_{spec.table}", ", ".join(_q(k) for k in spec.key)
+    if spec.table not in hashed:
+        conn.execute(f"create or replace temp table {table} (__h ubigint)")
+        hashed[spec.table] = 0
+    rows, covered = conn.execute(f"select count(*) from raw.{spec.table}").fetchone()[0], hashed[spec.table]
+    if rows > covered:
+        conn.execute(f"insert into {table} select hash({key}) from raw.{spec.table} where rowid >= {covered}")
+    hashed[spec.table] = rows
+    return table
+
+
 def _load_batch(
     conn: duckdb.DuckDBPyConnection,
     spec: FeedSpec,
@@ -868,6 +887,7 @@ def _load_batch(
     loaded_at: str,
     future_limit: str,
     formats: dict[str, str],
+    hashed: dict[str, int],
 ) -> list[FileLoad]:
     """Parquet files of one feed with the same columns, read in one pass and loaded as one transaction, with the
     result of loading them one by one in their order: the same checks, reasons and row numbers (the reader's own
@@ -900,6 +920,7 @@ def _load_batch(
             f"create or replace temp view _file as "
             f"select {select}, __rw_file, file_row_number + 1 as __row_number from {scan}"
         )
+        known_hashes = _key_hashes(conn, spec, hashed)
         conn.execute("begin transaction")
         started = True
         conn.execute(
@@ -912,29 +933,34 @@ def _load_batch(
         checks = _checks_sql(conn, spec, columns, future_limit, native)
         key = ", ".join(_q(k) for k in spec.key)
         # Redeliveries: a key's later good rows in the batch (file order, then row order), and the good rows of a
-        # key the table has already. The candidates come from the keys alone; only their rows are checked again.
+        # key the table has already. Candidates are found by the keys' hashes (integers, against the hashes of the
+        # table's keys); only the rows of a candidate hash are compared by their keys.
+        conn.execute(f"create or replace temp table _batch_hashes as select hash({key}) as __h from ({checks})")
         conn.execute(
             f"""
-            create or replace temp table _candidates as
-            with keys as (select {key} from ({checks})),
-            repeated as (select {key}, false as __existing from keys group by all having count(*) > 1),
-            existing as (select distinct {key}, true as __existing from raw.{spec.table} semi join keys using ({key}))
-            select {key}, bool_or(__existing) as __existing
-            from (select * from repeated union all select * from existing) group by all
+            create or replace temp table _candidate_hashes as
+            select __h from _batch_hashes group by __h having count(*) > 1
+            union
+            select distinct __h from {known_hashes} semi join _batch_hashes using (__h)
             """
         )
         duplicates: dict[str, int] = {}
-        if conn.execute("select count(*) from _candidates").fetchone()[0]:
+        if conn.execute("select count(*) from _candidate_hashes").fetchone()[0]:
             conn.execute(
                 f"""
                 create or replace temp table _duplicate as
-                select __rw_file, __row_number from (
-                    select __rw_file, __row_number, __existing,
+                with candidates as (
+                    select {key}, __rw_file, __row_number,
                            row_number() over (partition by {key} order by __rw_file, __row_number) as __n
-                    from ({checks}) inner join _candidates using ({key})
-                    where reason_code is null
+                    from ({checks})
+                    where reason_code is null and hash({key}) in (select __h from _candidate_hashes)
+                ),
+                existing as (
+                    select distinct {key}, true as __existing from raw.{spec.table}
+                    where hash({key}) in (select __h from _candidate_hashes)
                 )
-                where __existing or __n > 1
+                select __rw_file, __row_number from candidates left join existing using ({key})
+                where __n > 1 or __existing
                 """
             )
             duplicates = dict(conn.execute("select __rw_file, count(*) from _duplicate group by 1").fetchall())
@@ -1007,7 +1033,7 @@ def _load_batch(
             loads.append(fresh)
         return loads
     finally:
-        for table in ("_candidates", "_duplicate", "_batch_files"):
+        for table in ("_batch_hashes", "_candidate_hashes", "_duplicate", "_batch_files"):
             conn.execute(f"drop table if exists {table}")
         conn.execute("drop view if exists _file")
 

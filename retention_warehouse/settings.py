@@ -16,6 +16,8 @@ The knobs (unset or empty means the default, written once: the field defaults of
 - RW_FUTURE_TOLERANCE_HOURS (24): a timestamp further than this after the load time is quarantined.
 - RW_MAX_QUARANTINED_SHARE (0.5): a run fails before dbt when a feed's quarantined share of the rows read from
   this run's new files is above this (0 to 1); it fails too when a feed's new files accepted no row.
+- RW_LOAD_BATCH_ROWS (8000000): Parquet files of the events and experiments feeds load in batches of about this many
+  rows (one read, one duplicate probe, one transaction each; retention_warehouse/ingestion.py).
 - RW_DUCKDB_MEMORY_LIMIT (80%): DuckDB memory_limit of the loader, the publisher and dbt (profiles.yml).
 - RW_ENGINE (duckdb): the output of profiles.yml the models are built with, duckdb or spark.
 - RW_PARQUET_DIR ($RW_WAREHOUSE_DIR/parquet/raw): the raw layer as Parquet for Spark (dbt var raw_parquet_dir).
@@ -46,6 +48,7 @@ class Settings:
     id_salt: str = "rw-sample-salt-change-me"
     future_tolerance_hours: float = 24.0
     max_quarantined_share: float = 0.5
+    load_batch_rows: int = 8_000_000
     duckdb_memory_limit: str = "80%"
     engine: str = "duckdb"
     # None: $RW_WAREHOUSE_DIR/parquet/raw (see raw_parquet_dir)
@@ -127,6 +130,7 @@ def load_settings() -> Settings:
         id_salt=_raw("RW_ID_SALT") or DEFAULTS.id_salt,
         future_tolerance_hours=float(_raw("RW_FUTURE_TOLERANCE_HOURS") or DEFAULTS.future_tolerance_hours),
         max_quarantined_share=float(_raw("RW_MAX_QUARANTINED_SHARE") or DEFAULTS.max_quarantined_share),
+        load_batch_rows=int(_raw("RW_LOAD_BATCH_ROWS") or DEFAULTS.load_batch_rows),
         duckdb_memory_limit=_raw("RW_DUCKDB_MEMORY_LIMIT") or DEFAULTS.duckdb_memory_limit,
         engine=_raw("RW_ENGINE") or DEFAULTS.engine,
         parquet_dir=_path("RW_PARQUET_DIR", DEFAULTS.parquet_dir),

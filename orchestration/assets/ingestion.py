@@ -60,7 +60,12 @@ def raw_landing_files(context: AssetExecutionContext):
         duckdb.connect(str(settings.work_db_path), config=settings.duckdb_config) as conn,
     ):
         loads = load_landing(
-            conn, landing, future_tolerance_hours=settings.future_tolerance_hours, progress=report, formats=formats
+            conn,
+            landing,
+            future_tolerance_hours=settings.future_tolerance_hours,
+            progress=report,
+            formats=formats,
+            batch_rows=settings.load_batch_rows,
         )
         bad_rows = conn.execute(
             "select source_file, row_number, reason_code, reason_detail from raw.raw_quarantine "
