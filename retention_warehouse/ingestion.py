@@ -469,8 +469,10 @@ def _typed(column: Column, source: str | None) -> str:
 
 def _too_long(columns: dict[str, str]) -> str:
     """SQL naming the first column, known or extra, whose value is longer than MAX_FIELD_CHARS (else NULL)."""
+    # strlen (bytes, stored with the string) is never below length (characters, counted): it screens cheaply
     whens = " ".join(
-        f"when length({_q(source)}) > {MAX_FIELD_CHARS} then {_lit(name + ' has ')} || length({_q(source)})"
+        f"when strlen({_q(source)}) > {MAX_FIELD_CHARS} and length({_q(source)}) > {MAX_FIELD_CHARS} "
+        f"then {_lit(name + ' has ')} || length({_q(source)})"
         f" || {_lit(f' characters (limit {MAX_FIELD_CHARS})')}"
         for name, source in columns.items()
     )
@@ -769,6 +771,9 @@ def load_landing(
     it has its format detected per file (retention_warehouse/export_formats.py). `batch_rows`: Parquet files of a
     feed whose keys are never corrected load in batches of about this many rows (`_load_batch`)."""
     conn.execute("set TimeZone = 'UTC'")
+    # Rows are kept in the order of an explicit ORDER BY only: a batch is written in parallel, in no set order
+    # (a row is identified by _source_file and _row_number, never by its place in the table).
+    conn.execute("set preserve_insertion_order = false")
     ensure_raw_schema(conn)
     now = now or datetime.now(UTC)
     loaded_at = now.replace(tzinfo=None).isoformat(sep=" ")
@@ -825,6 +830,7 @@ def load_landing(
         flush()
     finally:
         aliases.close()
+        conn.execute("reset preserve_insertion_order")
         for table in hashed:
             conn.execute(f"drop table if exists _key_hashes_{table}")
     return results
@@ -936,10 +942,11 @@ def _load_batch(
         # key the table has already. Candidates are found by the keys' hashes (integers, against the hashes of the
         # table's keys); only the rows of a candidate hash are compared by their keys.
         conn.execute(f"create or replace temp table _batch_hashes as select hash({key}) as __h from ({checks})")
+        repeats = conn.execute("select count(*) - count(distinct __h) from _batch_hashes").fetchone()[0]
         conn.execute(
             f"""
             create or replace temp table _candidate_hashes as
-            select __h from _batch_hashes group by __h having count(*) > 1
+            select __h from _batch_hashes where {"true" if repeats else "false"} group by __h having count(*) > 1
             union
             select distinct __h from {known_hashes} semi join _batch_hashes using (__h)
             """
