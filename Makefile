@@ -103,8 +103,9 @@ superset-lock: | $(UV)  ## regenerate retention_warehouse/superset/requirements.
 # Benchmarks (scripts, not tests; docs/benchmarks.md and docs/incremental.md)
 TIER ?= S
 BENCH_MEMORY ?= 8GB
-bench: target/manifest.json  ## TIER=S|M|L: full build, lower bound, one-day refresh and pandas at scale
-	$(BIN)/python -m cli.bench_tiers --tier $(TIER) --memory-limit $(BENCH_MEMORY)
+BENCH_FLAGS ?=
+bench: target/manifest.json  ## TIER=S|M|L: full build, lower bound, one-day refresh and pandas at scale (BENCH_FLAGS=--full-only: the first two)
+	$(BIN)/python -m cli.bench_tiers --tier $(TIER) --memory-limit $(BENCH_MEMORY) $(BENCH_FLAGS)
 
 bench-incremental: target/manifest.json  ## dbt build of one new day vs --full-refresh on a 100-day sample
 	$(BIN)/python -m cli.bench_incremental
