@@ -192,38 +192,95 @@ chain_1 as (
     where funnel_mode in ('ordered', 'strict') and step_number = 1
 
 ),
-{%- for k in range(2, max_steps + 1) %}
+{%- if max_steps >= 2 %}
 
-    chain_{{ k }} as (
+    chain_2 as (
 
         select
-            chain_{{ k - 1 }}.*,
+            chain_1.*,
             case
-                when next_steps.next_at <= chain_{{ k - 1 }}.window_ends_at
-                    and (chain_{{ k - 1 }}.funnel_mode <> 'strict' or next_steps.events_between = 0)
+                when next_steps.next_at <= chain_1.window_ends_at
+                    and (chain_1.funnel_mode <> 'strict' or next_steps.events_between = 0)
                     then next_steps.next_at
-            end as step_{{ k }}_at
+            end as step_2_at
 
-        from chain_{{ k - 1 }}
+        from chain_1
         left join next_steps
-            on chain_{{ k - 1 }}.funnel_name = next_steps.funnel_name
-                and chain_{{ k - 1 }}.user_number = next_steps.user_number
-                and chain_{{ k - 1 }}.held_value = next_steps.held_value
-                and next_steps.step_number = {{ k - 1 }}
-                and chain_{{ k - 1 }}.step_{{ k - 1 }}_at = next_steps.occurred_at
+            on chain_1.funnel_name = next_steps.funnel_name
+                and chain_1.user_number = next_steps.user_number
+                and chain_1.held_value = next_steps.held_value
+                and next_steps.step_number = 1
+                and chain_1.step_1_at = next_steps.occurred_at
 
     ),
-{%- endfor %}
+{%- endif %}
+{%- if max_steps >= 3 %}
+
+-- From step 2 on, an attempt's chain depends only on its step-2 occurrence: the next step 3 after it, the next
+-- step 4 after that, and so on (strict: with no active event in between). Attempts that reach the same step-2
+-- occurrence (every start between the step-2 occurrence before it and it) share that chain, so it is followed
+-- once per step-2 occurrence (chain_group_k, without the window) and each attempt then keeps the steps up to its
+-- own window end. The chain's times strictly increase, so a step inside the window has every earlier step inside.
+    chain_group_2 as (
+
+        select distinct
+            funnel_name,
+            user_number,
+            held_value,
+            funnel_mode,
+            step_2_at
+
+        from chain_2
+        where step_2_at is not null
+
+    ),
+    {%- for k in range(3, max_steps + 1) %}
+
+        chain_group_{{ k }} as (
+
+            select
+                chain_group_{{ k - 1 }}.*,
+                case
+                    when chain_group_{{ k - 1 }}.funnel_mode <> 'strict' or next_steps.events_between = 0
+                        then next_steps.next_at
+                end as step_{{ k }}_at
+
+            from chain_group_{{ k - 1 }}
+            left join next_steps
+                on chain_group_{{ k - 1 }}.funnel_name = next_steps.funnel_name
+                    and chain_group_{{ k - 1 }}.user_number = next_steps.user_number
+                    and chain_group_{{ k - 1 }}.held_value = next_steps.held_value
+                    and next_steps.step_number = {{ k - 1 }}
+                    and chain_group_{{ k - 1 }}.step_{{ k - 1 }}_at = next_steps.occurred_at
+
+        ),
+    {%- endfor %}
+{%- endif %}
 
 ordered_attempts as (
 
     select
-        {{ attempt_columns | join(',\n        ') }},
-        {%- for k in range(1, max_steps + 1) %}
-            step_{{ k }}_at{% if not loop.last %},{% endif %}
+        {%- for column in attempt_columns %}
+            chain_{{ [max_steps, 2] | min }}.{{ column }},
+        {%- endfor %}
+        {%- for k in range(1, [max_steps, 2] | min + 1) %}
+            chain_{{ [max_steps, 2] | min }}.step_{{ k }}_at{% if not loop.last or max_steps >= 3 %},{% endif %}
+        {%- endfor %}
+        {%- for k in range(3, max_steps + 1) %}
+            case
+                when chain_group_{{ max_steps }}.step_{{ k }}_at <= chain_2.window_ends_at
+                    then chain_group_{{ max_steps }}.step_{{ k }}_at
+            end as step_{{ k }}_at{% if not loop.last %},{% endif %}
         {%- endfor %}
 
-    from chain_{{ max_steps }}
+    from chain_{{ [max_steps, 2] | min }}
+    {%- if max_steps >= 3 %}
+    left join chain_group_{{ max_steps }}
+        on chain_2.funnel_name = chain_group_{{ max_steps }}.funnel_name
+            and chain_2.user_number = chain_group_{{ max_steps }}.user_number
+            and chain_2.held_value = chain_group_{{ max_steps }}.held_value
+            and chain_2.step_2_at = chain_group_{{ max_steps }}.step_2_at
+    {%- endif %}
 
 ),
 
