@@ -6,6 +6,8 @@
 -- every join and window keys on that bigint instead of the 64-character user_key, joined back at the end.
 {%- set max_steps = funnel_max_steps() %}
 {%- set has_strict = funnels_have_mode('strict') %}
+{%- set strict_names = [] %}
+{%- for funnel in var('funnels') if funnel['mode'] == 'strict' %}{% do strict_names.append(funnel['name']) %}{% endfor %}
 {%- set has_unordered = funnels_have_mode('unordered') %}
 {#- The columns that identify an attempt and its window, in the order every attempt CTE selects them. #}
 {%- set attempt_columns = ['funnel_name', 'user_number', 'held_value', 'attempt_started_at', 'window_ends_at'] %}
@@ -94,12 +96,28 @@ next_occurrences as (
 
 {%- if has_strict %}
 
--- Strict: how many distinct timestamps of the user's active events lie at or before / before a moment.
+-- Strict: how many distinct timestamps of the user's active events lie at or before / before a moment. Only
+-- differences of two such counts at strict occurrences are used, so active events before the user's first strict
+-- occurrence or after the last one change no difference and are left out.
+    strict_spans as (
+
+        select
+            user_number,
+            min(occurred_at) as first_at,
+            max(occurred_at) as last_at
+
+        from occurrences
+        where funnel_mode = 'strict'
+        group by 1
+
+    ),
+
     strict_users as (
 
-        select user_key, user_number
-        from user_numbers
-        where user_number in (select occurrences.user_number from occurrences where funnel_mode = 'strict')
+        select user_numbers.user_key, strict_spans.user_number, strict_spans.first_at, strict_spans.last_at
+        from strict_spans
+        inner join user_numbers
+            on strict_spans.user_number = user_numbers.user_number
 
     ),
 
@@ -110,6 +128,8 @@ next_occurrences as (
         inner join strict_users
             on events.user_key = strict_users.user_key
         where events.is_active_event
+            and events.event_at >= strict_users.first_at
+            and events.event_at <= strict_users.last_at
 
         union all
 
@@ -148,7 +168,25 @@ next_occurrences as (
     ),
 {%- endif %}
 
+-- The source occurrences with their next occurrence; events_between (active events strictly between the two) is
+-- computed for strict funnels only, the only ones that read it.
 next_steps as (
+
+    select
+        funnel_name,
+        user_number,
+        held_value,
+        step_number,
+        occurred_at,
+        next_at,
+        cast(null as bigint) as events_between
+
+    from next_occurrences
+    where is_source = 1
+        and not ({{ in_list('funnel_name', strict_names) }})
+    {%- if has_strict %}
+
+    union all
 
     select
         next_occurrences.funnel_name,
@@ -157,23 +195,18 @@ next_steps as (
         next_occurrences.step_number,
         next_occurrences.occurred_at,
         next_occurrences.next_at,
-        {%- if has_strict %}
-        -- active events strictly between this occurrence and the next one (strict funnels only)
-            next_counts.active_before - this_counts.active_through as events_between
-        {%- else %}
-        cast(null as bigint) as events_between
-        {%- endif %}
+        next_counts.active_before - this_counts.active_through as events_between
 
     from next_occurrences
-    {%- if has_strict %}
     left join timeline_counts as this_counts
         on next_occurrences.user_number = this_counts.user_number
             and next_occurrences.occurred_at = this_counts.point_at
     left join timeline_counts as next_counts
         on next_occurrences.user_number = next_counts.user_number
             and next_occurrences.next_at = next_counts.point_at
-    {%- endif %}
     where next_occurrences.is_source = 1
+        and {{ in_list('next_occurrences.funnel_name', strict_names) }}
+    {%- endif %}
 
 ),
 
