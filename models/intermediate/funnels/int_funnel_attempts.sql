@@ -210,9 +210,11 @@ next_steps as (
 
 ),
 
+-- One attempt per step-1 occurrence: occurrences are unique per funnel, step, user, held value and time (as
+-- int_funnel_step_events is), so no distinct is needed here.
 chain_1 as (
 
-    select distinct
+    select
         funnel_name,
         user_number,
         held_value,

@@ -4,7 +4,8 @@
 -- held_value is the field held constant across the funnel's steps ('' when the funnel holds nothing constant);
 -- milestones and exclusion events carry no held value.
 -- One scan of the events, joined to a literal table of (funnel, step, event name) rows (macro funnel_triggers_sql),
--- and one scan of the milestones likewise: no scan per step.
+-- and one scan of the milestones likewise: no scan per step. Duplicates are removed on the funnel's number (an
+-- integer, cheaper to group on than its name), which is turned back into the name at the end.
 {%- set event_names = [] %}
 {%- set hold_fields = [] %}
 {%- set where_fields = [] %}
@@ -49,7 +50,7 @@ milestone_triggers as (
 event_occurrences as (
 
     select
-        event_triggers.funnel_name,
+        event_triggers.funnel_number,
         event_triggers.step_number,
         events.user_key,
         case
@@ -77,7 +78,7 @@ event_occurrences as (
 milestone_occurrences as (
 
     select
-        milestone_triggers.funnel_name,
+        milestone_triggers.funnel_number,
         milestone_triggers.step_number,
         milestones.user_key,
         case when milestone_triggers.hold_field = '' then '' end as held_value,
@@ -97,20 +98,39 @@ occurrences as (
 
 ),
 
-final as (
+distinct_occurrences as (
 
     select distinct
-        cast(funnel_name as {{ dbt.type_string() }}) as funnel_name,
-        cast(step_number as integer) as step_number,
+        funnel_number,
+        step_number,
         user_key,
         held_value,
         occurred_at
 
     from occurrences
-    where funnel_name is not null
+    where funnel_number is not null
         and occurred_at is not null
         -- a held-constant funnel ignores step events that lack the field
         and (step_number = 0 or held_value is not null)
+
+),
+
+final as (
+
+    select
+        cast(
+            case funnel_number
+                {%- for funnel in var('funnels') %}
+                when {{ loop.index }} then {{ sql_string(funnel['name']) }}
+                {%- endfor %}
+            end as {{ dbt.type_string() }}
+        ) as funnel_name,
+        cast(step_number as integer) as step_number,
+        user_key,
+        held_value,
+        occurred_at
+
+    from distinct_occurrences
 
 )
 
