@@ -1,8 +1,8 @@
 -- One row per funnel attempt: every step-1 occurrence opens one (ordered, strict), every occurrence of any step
 -- opens one (unordered). step_<k>_at is when the attempt reached step k (NULL when it did not), furthest_step the
 -- last step reached, is_voided whether an exclusion event fell inside its window. Semantics: docs/funnels.md.
--- Set-based: ordered and strict funnels chain one equi-join per step over a "next occurrence" window function;
--- unordered funnels use one window function per step. No loop over users. Users are numbered once (for 100M events):
+-- Set-based: ordered and strict funnels chain one equi-join per step over a "next occurrence" window function
+-- (from step 3 on once per step-2 occurrence, not per attempt); unordered funnels use one window function per step. No loop over users. Users are numbered once (for 100M events):
 -- every join and window keys on that bigint instead of the 64-character user_key, joined back at the end.
 {%- set max_steps = funnel_max_steps() %}
 {%- set has_strict = funnels_have_mode('strict') %}
