@@ -186,26 +186,26 @@ next_steps as (
         and not ({{ in_list('funnel_name', strict_names) }})
     {%- if has_strict %}
 
-    union all
+        union all
 
-    select
-        next_occurrences.funnel_name,
-        next_occurrences.user_number,
-        next_occurrences.held_value,
-        next_occurrences.step_number,
-        next_occurrences.occurred_at,
-        next_occurrences.next_at,
-        next_counts.active_before - this_counts.active_through as events_between
+        select
+            next_occurrences.funnel_name,
+            next_occurrences.user_number,
+            next_occurrences.held_value,
+            next_occurrences.step_number,
+            next_occurrences.occurred_at,
+            next_occurrences.next_at,
+            next_counts.active_before - this_counts.active_through as events_between
 
-    from next_occurrences
-    left join timeline_counts as this_counts
-        on next_occurrences.user_number = this_counts.user_number
-            and next_occurrences.occurred_at = this_counts.point_at
-    left join timeline_counts as next_counts
-        on next_occurrences.user_number = next_counts.user_number
-            and next_occurrences.next_at = next_counts.point_at
-    where next_occurrences.is_source = 1
-        and {{ in_list('next_occurrences.funnel_name', strict_names) }}
+        from next_occurrences
+        left join timeline_counts as this_counts
+            on next_occurrences.user_number = this_counts.user_number
+                and next_occurrences.occurred_at = this_counts.point_at
+        left join timeline_counts as next_counts
+            on next_occurrences.user_number = next_counts.user_number
+                and next_occurrences.next_at = next_counts.point_at
+        where next_occurrences.is_source = 1
+            and {{ in_list('next_occurrences.funnel_name', strict_names) }}
     {%- endif %}
 
 ),

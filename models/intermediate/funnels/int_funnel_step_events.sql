@@ -56,7 +56,7 @@ event_occurrences as (
         case
             when event_triggers.hold_field = '' then ''
             {%- for field in hold_fields %}
-            when event_triggers.hold_field = {{ sql_string(field) }} then {{ funnel_field(field) }}
+                when event_triggers.hold_field = {{ sql_string(field) }} then {{ funnel_field(field) }}
             {%- endfor %}
         end as held_value,
         events.event_at as occurred_at
@@ -121,7 +121,7 @@ final as (
         cast(
             case funnel_number
                 {%- for funnel in var('funnels') %}
-                when {{ loop.index }} then {{ sql_string(funnel['name']) }}
+                    when {{ loop.index }} then {{ sql_string(funnel['name']) }}
                 {%- endfor %}
             end as {{ dbt.type_string() }}
         ) as funnel_name,
