@@ -94,3 +94,60 @@
     {%- endif -%}
     {{ return(parts | join('; ')) }}
 {%- endmacro %}
+
+{#- One row per funnel step (or exclusion) and the name that triggers it, for a join with the events (source
+    'events': event names, exclusions as step 0) or with int_users_milestones (source 'milestones'): funnel_name,
+    funnel_number (the funnel's position in var funnels, from 1), step_number, trigger_name, hold_field, where_field,
+    where_equals. hold_field is the field whose value is the
+    held value (a column or properties.<key>), '' when the funnel holds nothing (held value ''), NULL when the row
+    carries no held value (exclusions; milestones of a funnel that holds a field). where_field and where_equals
+    are the step's filter (NULL when none). A last row with a NULL trigger_name matches nothing, so that the
+    select is never empty. -#}
+{% macro funnel_triggers_sql(source) -%}
+    {%- for funnel in var('funnels') %}
+        {%- set funnel_number = loop.index %}
+        {%- set hold = funnel.get('hold_constant') %}
+        {%- for step in funnel['steps'] %}
+            {%- set step_number = loop.index %}
+            {%- set where = step.get('where') if source == 'events' else none %}
+            {%- for name in step.get(source) or [] %}
+    select
+        cast({{ sql_string(funnel['name']) }} as {{ dbt.type_string() }}) as funnel_name,
+        cast({{ funnel_number }} as integer) as funnel_number,
+        cast({{ step_number }} as integer) as step_number,
+        cast({{ sql_string(name) }} as {{ dbt.type_string() }}) as trigger_name,
+        {%- if source == 'events' and hold %}
+        cast({{ sql_string(hold) }} as {{ dbt.type_string() }}) as hold_field,
+        {%- elif hold %}
+        cast(null as {{ dbt.type_string() }}) as hold_field,
+        {%- else %}
+        cast('' as {{ dbt.type_string() }}) as hold_field,
+        {%- endif %}
+        cast({{ sql_string(where['field']) if where else 'null' }} as {{ dbt.type_string() }}) as where_field,
+        cast({{ sql_string(where['equals']) if where else 'null' }} as {{ dbt.type_string() }}) as where_equals
+    union all
+            {%- endfor %}
+        {%- endfor %}
+        {%- if source == 'events' %}
+            {%- for name in funnel.get('exclusions') or [] %}
+    select
+        cast({{ sql_string(funnel['name']) }} as {{ dbt.type_string() }}) as funnel_name,
+        cast({{ funnel_number }} as integer) as funnel_number,
+        cast(0 as integer) as step_number,
+        cast({{ sql_string(name) }} as {{ dbt.type_string() }}) as trigger_name,
+        cast(null as {{ dbt.type_string() }}) as hold_field,
+        cast(null as {{ dbt.type_string() }}) as where_field,
+        cast(null as {{ dbt.type_string() }}) as where_equals
+    union all
+            {%- endfor %}
+        {%- endif %}
+    {%- endfor %}
+    select
+        cast(null as {{ dbt.type_string() }}) as funnel_name,
+        cast(null as integer) as funnel_number,
+        cast(0 as integer) as step_number,
+        cast(null as {{ dbt.type_string() }}) as trigger_name,
+        cast(null as {{ dbt.type_string() }}) as hold_field,
+        cast(null as {{ dbt.type_string() }}) as where_field,
+        cast(null as {{ dbt.type_string() }}) as where_equals
+{%- endmacro %}

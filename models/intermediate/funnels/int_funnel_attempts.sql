@@ -1,11 +1,13 @@
 -- One row per funnel attempt: every step-1 occurrence opens one (ordered, strict), every occurrence of any step
 -- opens one (unordered). step_<k>_at is when the attempt reached step k (NULL when it did not), furthest_step the
 -- last step reached, is_voided whether an exclusion event fell inside its window. Semantics: docs/funnels.md.
--- Set-based: ordered and strict funnels chain one equi-join per step over a "next occurrence" window function;
--- unordered funnels use one window function per step. No loop over users. Users are numbered once (for 100M events):
+-- Set-based: ordered and strict funnels chain one equi-join per step over a "next occurrence" window function
+-- (from step 3 on once per step-2 occurrence, not per attempt); unordered funnels use one window function per step. No loop over users. Users are numbered once (for 100M events):
 -- every join and window keys on that bigint instead of the 64-character user_key, joined back at the end.
 {%- set max_steps = funnel_max_steps() %}
 {%- set has_strict = funnels_have_mode('strict') %}
+{%- set strict_names = [] %}
+{%- for funnel in var('funnels') if funnel['mode'] == 'strict' %}{% do strict_names.append(funnel['name']) %}{% endfor %}
 {%- set has_unordered = funnels_have_mode('unordered') %}
 {#- The columns that identify an attempt and its window, in the order every attempt CTE selects them. #}
 {%- set attempt_columns = ['funnel_name', 'user_number', 'held_value', 'attempt_started_at', 'window_ends_at'] %}
@@ -94,12 +96,28 @@ next_occurrences as (
 
 {%- if has_strict %}
 
--- Strict: how many distinct timestamps of the user's active events lie at or before / before a moment.
+-- Strict: how many distinct timestamps of the user's active events lie at or before / before a moment. Only
+-- differences of two such counts at strict occurrences are used, so active events before the user's first strict
+-- occurrence or after the last one change no difference and are left out.
+    strict_spans as (
+
+        select
+            user_number,
+            min(occurred_at) as first_at,
+            max(occurred_at) as last_at
+
+        from occurrences
+        where funnel_mode = 'strict'
+        group by 1
+
+    ),
+
     strict_users as (
 
-        select user_key, user_number
-        from user_numbers
-        where user_number in (select occurrences.user_number from occurrences where funnel_mode = 'strict')
+        select user_numbers.user_key, strict_spans.user_number, strict_spans.first_at, strict_spans.last_at
+        from strict_spans
+        inner join user_numbers
+            on strict_spans.user_number = user_numbers.user_number
 
     ),
 
@@ -110,6 +128,8 @@ next_occurrences as (
         inner join strict_users
             on events.user_key = strict_users.user_key
         where events.is_active_event
+            and events.event_at >= strict_users.first_at
+            and events.event_at <= strict_users.last_at
 
         union all
 
@@ -148,38 +168,53 @@ next_occurrences as (
     ),
 {%- endif %}
 
+-- The source occurrences with their next occurrence; events_between (active events strictly between the two) is
+-- computed for strict funnels only, the only ones that read it.
 next_steps as (
 
     select
-        next_occurrences.funnel_name,
-        next_occurrences.user_number,
-        next_occurrences.held_value,
-        next_occurrences.step_number,
-        next_occurrences.occurred_at,
-        next_occurrences.next_at,
-        {%- if has_strict %}
-        -- active events strictly between this occurrence and the next one (strict funnels only)
-            next_counts.active_before - this_counts.active_through as events_between
-        {%- else %}
+        funnel_name,
+        user_number,
+        held_value,
+        step_number,
+        occurred_at,
+        next_at,
         cast(null as bigint) as events_between
-        {%- endif %}
 
     from next_occurrences
+    where is_source = 1
+        and not ({{ in_list('funnel_name', strict_names) }})
     {%- if has_strict %}
-    left join timeline_counts as this_counts
-        on next_occurrences.user_number = this_counts.user_number
-            and next_occurrences.occurred_at = this_counts.point_at
-    left join timeline_counts as next_counts
-        on next_occurrences.user_number = next_counts.user_number
-            and next_occurrences.next_at = next_counts.point_at
+
+        union all
+
+        select
+            next_occurrences.funnel_name,
+            next_occurrences.user_number,
+            next_occurrences.held_value,
+            next_occurrences.step_number,
+            next_occurrences.occurred_at,
+            next_occurrences.next_at,
+            next_counts.active_before - this_counts.active_through as events_between
+
+        from next_occurrences
+        left join timeline_counts as this_counts
+            on next_occurrences.user_number = this_counts.user_number
+                and next_occurrences.occurred_at = this_counts.point_at
+        left join timeline_counts as next_counts
+            on next_occurrences.user_number = next_counts.user_number
+                and next_occurrences.next_at = next_counts.point_at
+        where next_occurrences.is_source = 1
+            and {{ in_list('next_occurrences.funnel_name', strict_names) }}
     {%- endif %}
-    where next_occurrences.is_source = 1
 
 ),
 
+-- One attempt per step-1 occurrence: occurrences are unique per funnel, step, user, held value and time (as
+-- int_funnel_step_events is), so no distinct is needed here.
 chain_1 as (
 
-    select distinct
+    select
         funnel_name,
         user_number,
         held_value,
@@ -192,38 +227,95 @@ chain_1 as (
     where funnel_mode in ('ordered', 'strict') and step_number = 1
 
 ),
-{%- for k in range(2, max_steps + 1) %}
+{%- if max_steps >= 2 %}
 
-    chain_{{ k }} as (
+    chain_2 as (
 
         select
-            chain_{{ k - 1 }}.*,
+            chain_1.*,
             case
-                when next_steps.next_at <= chain_{{ k - 1 }}.window_ends_at
-                    and (chain_{{ k - 1 }}.funnel_mode <> 'strict' or next_steps.events_between = 0)
+                when next_steps.next_at <= chain_1.window_ends_at
+                    and (chain_1.funnel_mode <> 'strict' or next_steps.events_between = 0)
                     then next_steps.next_at
-            end as step_{{ k }}_at
+            end as step_2_at
 
-        from chain_{{ k - 1 }}
+        from chain_1
         left join next_steps
-            on chain_{{ k - 1 }}.funnel_name = next_steps.funnel_name
-                and chain_{{ k - 1 }}.user_number = next_steps.user_number
-                and chain_{{ k - 1 }}.held_value = next_steps.held_value
-                and next_steps.step_number = {{ k - 1 }}
-                and chain_{{ k - 1 }}.step_{{ k - 1 }}_at = next_steps.occurred_at
+            on chain_1.funnel_name = next_steps.funnel_name
+                and chain_1.user_number = next_steps.user_number
+                and chain_1.held_value = next_steps.held_value
+                and next_steps.step_number = 1
+                and chain_1.step_1_at = next_steps.occurred_at
 
     ),
-{%- endfor %}
+{%- endif %}
+{%- if max_steps >= 3 %}
+
+-- From step 2 on, an attempt's chain depends only on its step-2 occurrence: the next step 3 after it, the next
+-- step 4 after that, and so on (strict: with no active event in between). Attempts that reach the same step-2
+-- occurrence (every start between the step-2 occurrence before it and it) share that chain, so it is followed
+-- once per step-2 occurrence (chain_group_k, without the window) and each attempt then keeps the steps up to its
+-- own window end. The chain's times strictly increase, so a step inside the window has every earlier step inside.
+    chain_group_2 as (
+
+        select distinct
+            funnel_name,
+            user_number,
+            held_value,
+            funnel_mode,
+            step_2_at
+
+        from chain_2
+        where step_2_at is not null
+
+    ),
+    {%- for k in range(3, max_steps + 1) %}
+
+        chain_group_{{ k }} as (
+
+            select
+                chain_group_{{ k - 1 }}.*,
+                case
+                    when chain_group_{{ k - 1 }}.funnel_mode <> 'strict' or next_steps.events_between = 0
+                        then next_steps.next_at
+                end as step_{{ k }}_at
+
+            from chain_group_{{ k - 1 }}
+            left join next_steps
+                on chain_group_{{ k - 1 }}.funnel_name = next_steps.funnel_name
+                    and chain_group_{{ k - 1 }}.user_number = next_steps.user_number
+                    and chain_group_{{ k - 1 }}.held_value = next_steps.held_value
+                    and next_steps.step_number = {{ k - 1 }}
+                    and chain_group_{{ k - 1 }}.step_{{ k - 1 }}_at = next_steps.occurred_at
+
+        ),
+    {%- endfor %}
+{%- endif %}
 
 ordered_attempts as (
 
     select
-        {{ attempt_columns | join(',\n        ') }},
-        {%- for k in range(1, max_steps + 1) %}
-            step_{{ k }}_at{% if not loop.last %},{% endif %}
+        {%- for column in attempt_columns %}
+            chain_{{ [max_steps, 2] | min }}.{{ column }},
+        {%- endfor %}
+        {%- for k in range(1, [max_steps, 2] | min + 1) %}
+            chain_{{ [max_steps, 2] | min }}.step_{{ k }}_at{% if not loop.last or max_steps >= 3 %},{% endif %}
+        {%- endfor %}
+        {%- for k in range(3, max_steps + 1) %}
+            case
+                when chain_group_{{ max_steps }}.step_{{ k }}_at <= chain_2.window_ends_at
+                    then chain_group_{{ max_steps }}.step_{{ k }}_at
+            end as step_{{ k }}_at{% if not loop.last %},{% endif %}
         {%- endfor %}
 
-    from chain_{{ max_steps }}
+    from chain_{{ [max_steps, 2] | min }}
+    {%- if max_steps >= 3 %}
+    left join chain_group_{{ max_steps }}
+        on chain_2.funnel_name = chain_group_{{ max_steps }}.funnel_name
+            and chain_2.user_number = chain_group_{{ max_steps }}.user_number
+            and chain_2.held_value = chain_group_{{ max_steps }}.held_value
+            and chain_2.step_2_at = chain_group_{{ max_steps }}.step_2_at
+    {%- endif %}
 
 ),
 
