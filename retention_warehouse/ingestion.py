@@ -554,6 +554,11 @@ def _load_file(
     raw_record = _json_record((_key_of(c), f"_file.{_q(c)}") for c in raw_columns.values())
     checks = _checks_sql(conn, spec, columns, future_limit)
     key = ", ".join(_q(k) for k in spec.key)
+    # A window over the file's rows by key only where a key repeats in the file (typed, bad rows included; a NULL
+    # key counts as a repeat): else a row has no earlier row of its key in the file, and the window is all cost.
+    repeats = (
+        bool(spec.key) and conn.execute(f"select count(*) > count(distinct row({key})) from ({checks})").fetchone()[0]
+    )
     updated = "false"
     if spec.key and spec.entity:
         # The row a delivery is compared with: the key's previous row in this file, else its current row in the
@@ -563,7 +568,11 @@ def _load_file(
 
         key_of = ", ".join("checked." + _q(k) for k in spec.key)
         window = f"partition by {key_of}, checked.reason_code is null order by checked.__row_number"
-        previous = f"coalesce(lag({values('checked')}) over ({window}), existing.__current)"
+        previous = (
+            f"coalesce(lag({values('checked')}) over ({window}), existing.__current)"
+            if repeats
+            else "existing.__current"
+        )
         duplicate = f"checked.reason_code is null and {previous} is not distinct from {values('checked')}"
         updated = f"checked.reason_code is null and {previous} is distinct from {values('checked')}"
         updated += f" and {previous} is not null"
@@ -577,10 +586,11 @@ def _load_file(
         # Only the keys this file brings: the semi join builds on the file, so each file costs one probe of the
         # feed's key column, not a distinct over the whole feed.
         key_of = ", ".join("checked." + _q(k) for k in spec.key)
-        duplicate = f"""checked.reason_code is null and (
-                   row_number() over (partition by {key_of}, checked.reason_code is null
-                                      order by checked.__row_number) > 1
-                   or existing.__exists is not null)"""
+        later = f"""row_number() over (partition by {key_of}, checked.reason_code is null
+                                      order by checked.__row_number) > 1"""
+        duplicate = (
+            f"checked.reason_code is null and ({later if repeats else 'false'} or existing.__exists is not null)"
+        )
         existing = f""",
         existing as (
             select distinct {key}, true as __exists from raw.{spec.table} semi join checked using ({key})
@@ -950,7 +960,7 @@ def _load_batch(
             select __h from (select __h, lag(__h) over (order by __h) as __previous from _batch_hashes)
             where __h = __previous
             union
-            select distinct __h from {known_hashes} semi join _batch_hashes using (__h)
+            select __h from {known_hashes} semi join _batch_hashes using (__h)
             """
         )
         duplicates: dict[str, int] = {}

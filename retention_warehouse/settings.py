@@ -16,7 +16,7 @@ The knobs (unset or empty means the default, written once: the field defaults of
 - RW_FUTURE_TOLERANCE_HOURS (24): a timestamp further than this after the load time is quarantined.
 - RW_MAX_QUARANTINED_SHARE (0.5): a run fails before dbt when a feed's quarantined share of the rows read from
   this run's new files is above this (0 to 1); it fails too when a feed's new files accepted no row.
-- RW_LOAD_BATCH_ROWS (25000000): Parquet files of the events and experiments feeds load in batches of about this many
+- RW_LOAD_BATCH_ROWS (50000000): Parquet files of the events and experiments feeds load in batches of about this many
   rows (one read, one duplicate probe, one transaction each; retention_warehouse/ingestion.py).
 - RW_DUCKDB_MEMORY_LIMIT (80%): DuckDB memory_limit of the loader, the publisher and dbt (profiles.yml).
 - RW_ENGINE (duckdb): the output of profiles.yml the models are built with, duckdb or spark.
@@ -48,7 +48,7 @@ class Settings:
     id_salt: str = "rw-sample-salt-change-me"
     future_tolerance_hours: float = 24.0
     max_quarantined_share: float = 0.5
-    load_batch_rows: int = 25_000_000
+    load_batch_rows: int = 50_000_000
     duckdb_memory_limit: str = "80%"
     engine: str = "duckdb"
     # None: $RW_WAREHOUSE_DIR/parquet/raw (see raw_parquet_dir)
