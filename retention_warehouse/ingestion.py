@@ -1011,7 +1011,8 @@ def _load_batch(
             load.rows_accepted = accepted.get(ids[read], 0)
             load.rows_quarantined = load.rows_read - load.rows_accepted - load.rows_duplicate
             load.export_format = CONTRACT
-        if any(load.rows_quarantined for _, load in files.values()):
+        by_id = {ids[read]: load for read, (_, load) in files.items()}
+        if any(load.rows_quarantined for load in by_id.values()):
             record = _json_record(
                 (_key_of(col), f"_file.{_q(col)}::varchar" if col in native else f"_file.{_q(col)}")
                 for col in columns.values()
@@ -1032,15 +1033,14 @@ def _load_batch(
                 "select load_id, reason_code, count(*) from raw.raw_quarantine "
                 "where load_id in (select load_id from _batch_files) group by 1, 2 order by 3 desc, 2"
             ).fetchall():
-                load = next(load for read, (_, load) in files.items() if ids[read] == load_id)
-                load.reasons[code] = count
+                by_id[load_id].reasons[code] = count
         for read, (_, load) in files.items():
             if sum(load.reasons.values()) != load.rows_quarantined:  # the counts must reconcile, else file by file
                 raise duckdb.InvalidInputException(f"{load.source_file}: counts do not reconcile")
             _audit(conn, load, ids[read], "loaded", loaded_at)
         conn.execute("commit")
         return [load for _, load, _ in batch]
-    except (duckdb.Error, KeyError) as failure:
+    except duckdb.Error as failure:
         if started:
             conn.execute("rollback")
         conn.execute("drop view if exists _file")

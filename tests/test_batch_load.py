@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from retention_warehouse import ingestion
+from tests.loads import audit_counts
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 UTC_TS = pa.timestamp("ms", tz="UTC")
@@ -90,17 +91,9 @@ def _load(folder: Path, db: Path, one_by_one: bool, monkeypatch: pytest.MonkeyPa
     return conn
 
 
-def _audit(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
-    rows = conn.execute(
-        "select source_file, rows_read, rows_accepted, rows_quarantined, rows_duplicate, file_status "
-        "from raw.raw_load_audit"
-    ).fetchall()
-    return {Path(source).name: tuple(counts) for source, *counts in rows}
-
-
 def test_a_batch_of_parquet_files_gives_the_counts_worked_out_by_hand(tmp_path, monkeypatch):
     conn = _load(_landing(tmp_path / "landing"), tmp_path / "w.duckdb", False, monkeypatch)
-    assert _audit(conn) == {
+    assert audit_counts(conn) == {
         "a.parquet": (5, 2, 2, 1, "loaded"),
         "b.parquet": (3, 2, 0, 1, "loaded"),
         "c.parquet": (2, 1, 0, 1, "loaded"),
@@ -154,7 +147,7 @@ def test_batches_equal_loading_file_by_file_also_on_a_second_delivery(tmp_path, 
             if one_by_one:
                 patch.setattr(ingestion, "_batch_shape", lambda *_: None)
             ingestion.load_landing(conn, folder, now=NOW)
-    assert _audit(batched)["h.parquet"] == (3, 2, 0, 1, "loaded")
+    assert audit_counts(batched)["h.parquet"] == (3, 2, 0, 1, "loaded")
     queries = {
         "events": "select * exclude (_load_id) from raw.events",
         "quarantine": "select * exclude (load_id) from raw.raw_quarantine",

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from retention_warehouse.ingestion import FileLoad, load_landing, load_problems
+from tests.loads import audit_counts
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 EVENT = {"user_id": "u1", "event_name": "like", "event_time": "2026-05-01T10:00:00Z"}
@@ -38,14 +39,6 @@ def _plant(root: Path, files: dict[str, bytes]) -> None:
         (root / relative).write_bytes(content)
 
 
-def _audit(conn) -> dict[str, tuple]:
-    rows = conn.execute(
-        "select source_file, rows_read, rows_accepted, rows_quarantined, rows_duplicate, file_status "
-        "from raw.raw_load_audit"
-    ).fetchall()
-    return {Path(f).name: tuple(rest) for f, *rest in rows}
-
-
 def _quarantine(conn) -> list[tuple]:
     rows = conn.execute("select source_file, row_number, reason_code, reason_detail from raw.raw_quarantine").fetchall()
     return sorted((Path(f).name, n, code, detail) for f, n, code, detail in rows)
@@ -67,7 +60,7 @@ def test_compressed_json_lines_load_and_an_unknown_file_type_is_quarantined_by_n
     )
     loads = load_landing(conn, tmp_path, now=NOW)
     assert len(loads) == 7
-    assert _audit(conn) == {
+    assert audit_counts(conn) == {
         "amplitude_2026-05-01.json.gz": (2, 2, 0, 0, "loaded"),
         "b.ndjson.gz": (1, 1, 0, 0, "loaded"),
         "c.jsonl.gz": (1, 1, 0, 0, "loaded"),
@@ -153,7 +146,7 @@ def test_a_file_duckdb_fails_on_is_quarantined_whole_by_name_and_the_run_goes_on
         ("a.jsonl", True),
         ("b.jsonl", False),
     ]
-    assert _audit(conn) == {"a.jsonl": (0, 0, 0, 0, "quarantined"), "b.jsonl": (1, 1, 0, 0, "loaded")}
+    assert audit_counts(conn) == {"a.jsonl": (0, 0, 0, 0, "quarantined"), "b.jsonl": (1, 1, 0, 0, "loaded")}
     [(name, number, code, detail)] = _quarantine(conn)
     assert (name, number, code) == ("a.jsonl", None, "unreadable_file") and detail.startswith("a.jsonl: ")
     assert conn.execute("select event_id from raw.events").fetchall() == [("e2",)]
