@@ -334,7 +334,9 @@ def _switched(scenario) -> str:
 
 def test_a_publication_killed_at_any_step_leaves_a_whole_published_set(scenario):
     assert [name for name, *_ in scenario["publication_kills"]] == [name for name, *_ in PUBLISH_KILLS]
-    assert _switched(scenario) != scenario["baseline"]["version"]  # killed after the switch: the new one, whole
+    name, code, output, _ = scenario["publication_kills"][0]
+    # killed after the switch: the new one, whole (the message shows what the killed publication printed)
+    assert _switched(scenario) != scenario["baseline"]["version"], (name, code, output[-2000:])
     for name, code, output, manifest in scenario["publication_kills"]:
         assert code == -signal.SIGKILL, (name, output[-2000:])  # killed, not finished
         if name != "cleanup":
