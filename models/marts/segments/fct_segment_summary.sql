@@ -52,46 +52,76 @@ period_members as (
 
 ),
 
+-- A paid order counts in the period that contains it, an activity day retains the members of the period before
+-- the one that contains it: both found by an equi-join on the period end (for 100M events), not a range join.
+period_revenue as (
+
+    {%- for grain in grains_for('segment_history') %}
+        select
+            '{{ grain }}' as grain,
+            {{ period_end(grain, period_start(grain, 'order_date')) }} as period_end,
+            user_key,
+            sum(amount) as revenue
+
+        from orders
+        where is_paid
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+active_periods as (
+
+    {%- for grain in grains_for('segment_history') %}
+        select distinct
+            '{{ grain }}' as grain,
+            {{ period_end(grain, period_start(grain, 'activity_date')) }} as period_end,
+            user_key
+
+        from activity_days
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
 members_measured as (
 
     select
         period_members.*,
-        coalesce(revenue.revenue, 0) as revenue,
-        next_active.user_key is not null as is_retained
+        coalesce(period_revenue.revenue, 0) as revenue,
+        active_periods.user_key is not null as is_retained
 
     from period_members  -- noqa: AL04
-    left join (
-        select
-            period_members.grain,
-            period_members.period_end,
-            period_members.user_key,
-            sum(orders.amount) as revenue
+    left join period_revenue
+        on period_members.grain = period_revenue.grain
+            and period_members.period_end = period_revenue.period_end
+            and period_members.user_key = period_revenue.user_key
+    left join active_periods
+        on period_members.grain = active_periods.grain
+            and period_members.next_period_end = active_periods.period_end
+            and period_members.user_key = active_periods.user_key
 
-        from period_members
-        inner join orders
-            on period_members.user_key = orders.user_key
-                and orders.is_paid
-                and orders.order_date between period_members.period_start and period_members.period_end
-        group by 1, 2, 3
-    ) as revenue
-        on period_members.grain = revenue.grain
-            and period_members.period_end = revenue.period_end
-            and period_members.user_key = revenue.user_key
-    left join (
-        select distinct
-            period_members.grain,
-            period_members.period_end,
-            period_members.user_key
+),
 
-        from period_members
-        inner join activity_days
-            on period_members.user_key = activity_days.user_key
-                and activity_days.activity_date > period_members.period_end
-                and activity_days.activity_date <= period_members.next_period_end
-    ) as next_active
-        on period_members.grain = next_active.grain
-            and period_members.period_end = next_active.period_end
-            and period_members.user_key = next_active.user_key
+-- Members with the same values of every dimension are counted together first, so the unpivot below copies one
+-- row per combination of values instead of one per member.
+combinations as (
+
+    select
+        grain,
+        period_start,
+        period_end,
+        next_period_end,
+        {%- for dimension in var('segment_dimensions') %}
+            cast({{ dimension }} as {{ dbt.type_string() }}) as {{ dimension }},
+        {%- endfor %}
+        count(*) as users,
+        sum(revenue) as revenue,
+        sum(case when is_retained then 1 else 0 end) as retained_users
+
+    from members_measured
+    group by {{ range(1, 5 + var('segment_dimensions') | length) | join(', ') }}
 
 ),
 
@@ -104,11 +134,12 @@ unpivoted as (
             period_end,
             next_period_end,
             '{{ dimension }}' as segment_dimension,
-            cast({{ dimension }} as {{ dbt.type_string() }}) as segment_value,
+            {{ dimension }} as segment_value,
+            users,
             revenue,
-            is_retained
+            retained_users
 
-        from members_measured
+        from combinations
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -123,9 +154,9 @@ segments as (
         next_period_end,
         segment_dimension,
         segment_value,
-        count(*) as users,
+        cast(sum(users) as bigint) as users,
         sum(revenue) as revenue,
-        sum(case when is_retained then 1 else 0 end) as retained_users
+        sum(retained_users) as retained_users
 
     from unpivoted
     group by 1, 2, 3, 4, 5, 6

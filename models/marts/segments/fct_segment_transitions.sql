@@ -8,18 +8,24 @@ snapshots as {{ not_materialized() }} (
 
 ),
 
+-- Each member's values at this period end and, by lag() over the user's period ends of the grain, at the previous
+-- one (snapshots are unique per user and date, so the previous row is the previous period end's snapshot).
 period_members as (
 
     {%- for grain in grains_for('segment_history') %}
         select
             '{{ grain }}' as grain,
-            snapshot_sub.*,
-            lag(snapshot_sub.as_of_date) over (
-                partition by snapshot_sub.user_key order by snapshot_sub.as_of_date
-            ) as previous_period_end
+            snapshot_sub.as_of_date,
+            lag(snapshot_sub.as_of_date) over users_periods as previous_period_end
+            {%- for dimension in var('segment_dimensions') %},
+            cast(snapshot_sub.{{ dimension }} as {{ dbt.type_string() }}) as to_{{ dimension }},
+            cast(lag(snapshot_sub.{{ dimension }}) over users_periods as {{ dbt.type_string() }})
+                as from_{{ dimension }}
+            {%- endfor %}
 
         from snapshots as snapshot_sub
         where snapshot_sub.{{ 'is_week_end' if grain == 'week' else 'is_month_end' }}
+        window users_periods as (partition by snapshot_sub.user_key order by snapshot_sub.as_of_date)
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -29,18 +35,15 @@ paired as (
 
     {%- for dimension in var('segment_dimensions') %}
         select
-            current_period.grain,
-            current_period.previous_period_end,
-            current_period.as_of_date as period_end,
+            grain,
+            previous_period_end,
+            as_of_date as period_end,
             '{{ dimension }}' as segment_dimension,
-            cast(previous_period.{{ dimension }} as {{ dbt.type_string() }}) as from_value,
-            cast(current_period.{{ dimension }} as {{ dbt.type_string() }}) as to_value
+            from_{{ dimension }} as from_value,
+            to_{{ dimension }} as to_value
 
-        from period_members as current_period
-        inner join period_members as previous_period
-            on current_period.grain = previous_period.grain
-                and current_period.user_key = previous_period.user_key
-                and current_period.previous_period_end = previous_period.as_of_date
+        from period_members
+        where previous_period_end is not null
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
