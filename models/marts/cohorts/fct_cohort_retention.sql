@@ -230,73 +230,90 @@ member_periods as (
 
 ),
 
--- Each member's breakdown values, joined once. The counts below aggregate member-level rows with grouping sets
--- (one set for `all`, one per breakdown) rather than a copy of every member row per breakdown (for 100M events).
-member_attributes as (
+-- Each distinct combination of a user's breakdown values (a profile) is numbered once. Member-level rows carry the
+-- profile's number and are counted per profile first; the grouping sets (one set for `all`, one per breakdown)
+-- then sum a few rows per profile instead of grouping every member row by its breakdown strings (for 100M events).
+{%- set breakdown_columns = [] %}
+{%- for breakdown in breakdowns %}{% do breakdown_columns.append('breakdown_' ~ loop.index) %}{% endfor %}
+user_breakdowns as (
+
+    select
+        users.user_number
+        {%- for breakdown in breakdowns %},
+        cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }})
+            as breakdown_{{ loop.index }}
+        {%- endfor %}
+
+    from users
+
+),
+
+profiles as (
+    {%- if breakdowns %}
+
+        select
+            row_number() over (order by {{ breakdown_columns | join(', ') }}) as profile_number,
+            {{ breakdown_columns | join(',\n            ') }},
+            {% for column in breakdown_columns %}{{ column }} = 'unknown'{% if not loop.last %} and {% endif %}{% endfor %}
+                as is_unknown
+
+        from (
+            select {{ breakdown_columns | join(', ') }} from user_breakdowns
+            union
+            select {% for column in breakdown_columns %}'unknown' as {{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+        ) as combinations
+    {%- else %}
+
+        select 1 as profile_number, true as is_unknown
+    {%- endif %}
+
+),
+
+-- A member without a user row (none today) has every breakdown 'unknown'.
+member_profiles as (
 
     select
         members.retention_definition,
         members.cohort_type,
         members.grain,
         members.cohort_start,
-        members.user_number
-        {%- for breakdown in breakdowns %},
-        cast(coalesce(cast(users.{{ breakdown }} as {{ dbt.type_string() }}), 'unknown') as {{ dbt.type_string() }})
-            as breakdown_{{ loop.index }}
-        {%- endfor %}
+        members.user_number,
+        coalesce(user_profiles.profile_number, unknown_profile.profile_number) as profile_number
 
     from members
-    left join users
-        on members.user_number = users.user_number
+    left join (
+        select
+            user_breakdowns.user_number,
+            profiles.profile_number
+
+        from user_breakdowns
+        inner join profiles
+            on {{ equal_keys('user_breakdowns', 'profiles', breakdown_columns) if breakdowns else 'true' }}
+    ) as user_profiles
+        on members.user_number = user_profiles.user_number
+    cross join (select profile_number from profiles where is_unknown) as unknown_profile
 
 ),
 
-cohort_sizes as (
-
-    select
-        {{ cohort_columns | join(',\n        ') }},
-        {{ breakdown_name_value(breakdowns) }},
-        count(*) as cohort_size
-
-    from member_attributes
-    group by {{ breakdown_grouping_sets('retention_definition, cohort_type, grain, cohort_start', breakdowns) }}
-
-),
-
-{#- A member and their breakdown values: the grain of the member-level rows counted below. -#}
+{#- A member and their profile: the grain of the member-level rows counted below. -#}
 {%- set member_columns -%}
     period_members.retention_definition, period_members.cohort_type, period_members.grain,
-        period_members.cohort_start, period_members.user_number
-        {%- for breakdown in breakdowns %}, period_members.breakdown_{{ loop.index }}{% endfor %}
+        period_members.cohort_start, period_members.user_number, period_members.profile_number
 {%- endset %}
 
--- Member-level facts, each joined to the member's breakdown values.
+-- Member-level facts, each with the member's profile.
 period_members as (
 
     select
-        member_attributes.*,
+        member_profiles.*,
         member_periods.period_number
 
     from member_periods
-    inner join member_attributes
-        on member_periods.retention_definition = member_attributes.retention_definition
-        and member_periods.grain = member_attributes.grain
-        and member_periods.cohort_start = member_attributes.cohort_start
-        and member_periods.user_number = member_attributes.user_number
-
-),
-
-n_period_counts as (
-
-    select
-        {{ cohort_columns | join(',\n        ') }},
-        {{ breakdown_name_value(breakdowns) }},
-        period_number,
-        count(*) as retained_users
-
-    from period_members
-    group by {{ breakdown_grouping_sets(
-        'retention_definition, cohort_type, grain, cohort_start, period_number', breakdowns) }}
+    inner join member_profiles
+        on member_periods.retention_definition = member_profiles.retention_definition
+        and member_periods.grain = member_profiles.grain
+        and member_periods.cohort_start = member_profiles.cohort_start
+        and member_periods.user_number = member_profiles.user_number
 
 ),
 
@@ -318,20 +335,6 @@ last_periods as (
 
 ),
 
-last_period_counts as (
-
-    select
-        {{ cohort_columns | join(',\n        ') }},
-        {{ breakdown_name_value(breakdowns) }},
-        last_period_number,
-        count(*) as users_ending
-
-    from last_periods
-    group by {{ breakdown_grouping_sets(
-        'retention_definition, cohort_type, grain, cohort_start, last_period_number', breakdowns) }}
-
-),
-
 bracket_members as (
 
     select distinct
@@ -345,19 +348,38 @@ bracket_members as (
 
 ),
 
-bracket_counts as (
+{#- The counts per cell: (name, member-level rows, the key they are counted by besides the cohort, the count). -#}
+{%- set cell_counts = [
+    ('cohort_sizes', 'member_profiles', none, 'cohort_size'),
+    ('n_period_counts', 'period_members', 'period_number', 'retained_users'),
+    ('last_period_counts', 'last_periods', 'last_period_number', 'users_ending'),
+    ('bracket_counts', 'bracket_members', 'first_period_number', 'retained_users'),
+] %}
+{%- for name, source, key, measure in cell_counts %}
+{%- set keys = cohort_columns + ([key] if key else []) %}
+
+{{ name }} as (
 
     select
-        {{ cohort_columns | join(',\n        ') }},
+        {{ keys | join(',\n        ') }},
         {{ breakdown_name_value(breakdowns) }},
-        first_period_number,
-        count(*) as retained_users
+        cast(sum(profile_counts.members) as bigint) as {{ measure }}
 
-    from bracket_members
-    group by {{ breakdown_grouping_sets(
-        'retention_definition, cohort_type, grain, cohort_start, first_period_number', breakdowns) }}
+    from (
+        select
+            {{ keys | join(',\n            ') }},
+            profile_number,
+            count(*) as members
+
+        from {{ source }}
+        group by {{ keys | join(', ') }}, profile_number
+    ) as profile_counts
+    inner join profiles
+        on profile_counts.profile_number = profiles.profile_number
+    group by {{ breakdown_grouping_sets(keys | join(', '), breakdowns) }}
 
 ),
+{%- endfor %}
 
 period_cells as (
 
