@@ -15,13 +15,13 @@ period_members as (
     {%- for grain in grains_for('segment_history') %}
         select
             '{{ grain }}' as grain,
+            {%- for dimension in var('segment_dimensions') %}
+                cast(snapshot_sub.{{ dimension }} as {{ dbt.type_string() }}) as to_{{ dimension }},
+                cast(lag(snapshot_sub.{{ dimension }}) over users_periods as {{ dbt.type_string() }})
+                    as from_{{ dimension }},
+            {%- endfor %}
             snapshot_sub.as_of_date,
             lag(snapshot_sub.as_of_date) over users_periods as previous_period_end
-            {%- for dimension in var('segment_dimensions') %},
-            cast(snapshot_sub.{{ dimension }} as {{ dbt.type_string() }}) as to_{{ dimension }},
-            cast(lag(snapshot_sub.{{ dimension }}) over users_periods as {{ dbt.type_string() }})
-                as from_{{ dimension }}
-            {%- endfor %}
 
         from snapshots as snapshot_sub
         where snapshot_sub.{{ 'is_week_end' if grain == 'week' else 'is_month_end' }}
