@@ -130,7 +130,7 @@ def duckdb_notebook(landing: Path, memory_limit: str) -> float:
         return time.perf_counter() - began
 
 
-def dbt_timings(limit: int = 5) -> tuple[float, list[tuple[str, float]]]:
+def dbt_timings(limit: int = 15) -> tuple[float, list[tuple[str, float]]]:
     """The dbt build's wall time and slowest nodes, from the newest run_results.json (one per dagster-dbt run)."""
     newest = max((REPO_ROOT / "target").rglob("run_results.json"), key=lambda p: p.stat().st_mtime)
     run_results = json.loads(newest.read_text())
