@@ -1,9 +1,13 @@
--- One row per funnel attempt: every step-1 occurrence opens one (ordered, strict), every occurrence of any step
--- opens one (unordered). step_<k>_at is when the attempt reached step k (NULL when it did not), furthest_step the
--- last step reached, is_voided whether an exclusion event fell inside its window. Semantics: docs/funnels.md.
+-- One row per funnel and user: the attempt that counts for the user (docs/funnels.md). Every step-1 occurrence
+-- opens an attempt (ordered, strict), every occurrence of any step opens one (unordered); step_<k>_at is when the
+-- attempt reached step k (NULL when it did not), furthest_step the last step reached. An attempt with an exclusion
+-- event inside its window is voided and never counts; of the others that reached step 1, the furthest counts,
+-- then the earliest. The model picks it itself so that the millions of attempts that never count (every
+-- content_view opens one) are never written.
 -- Set-based: ordered and strict funnels chain one equi-join per step over a "next occurrence" window function
--- (from step 3 on once per step-2 occurrence, not per attempt); unordered funnels use one window function per step. No loop over users. Users are numbered once (for 100M events):
--- every join and window keys on that bigint instead of the 64-character user_key, joined back at the end.
+-- (from step 3 on once per step-2 occurrence, not per attempt); unordered funnels use one window function per
+-- step. No loop over users. Users are numbered once (for 100M events): every join and window keys on that bigint
+-- instead of the 64-character user_key, joined back at the end.
 {%- set max_steps = funnel_max_steps() %}
 {%- set has_strict = funnels_have_mode('strict') %}
 {%- set strict_names = [] %}
@@ -417,18 +421,11 @@ voided as (
 ),
 {%- endif %}
 
-final as (
+-- Furthest step: the highest step reached, else 0. Voided attempts are left out here: they never count.
+scored_attempts as (
 
     select
-        attempts.funnel_name,
-        user_numbers.user_key,
-        attempts.held_value,
-        attempts.attempt_started_at,
-        attempts.window_ends_at,
-        {%- for k in range(1, max_steps + 1) %}
-            attempts.step_{{ k }}_at,
-        {%- endfor %}
-        -- furthest step: the highest step reached, else 0
+        attempts.*,
         cast(
             coalesce(
                 {%- for k in range(max_steps, 0, -1) %}
@@ -436,23 +433,55 @@ final as (
                 {%- endfor %}
                 0
             ) as integer
-        ) as furthest_step,
-        {%- if funnels_have_exclusions() %}
-        voided.user_number is not null as is_voided
-        {%- else %}
-            false as is_voided
-        {%- endif %}
+        ) as furthest_step
 
     from attempts
-    inner join user_numbers
-        on attempts.user_number = user_numbers.user_number
     {%- if funnels_have_exclusions() %}
     left join voided
         on attempts.funnel_name = voided.funnel_name
         and attempts.user_number = voided.user_number
         and attempts.held_value = voided.held_value
         and attempts.attempt_started_at = voided.attempt_started_at
+    where voided.user_number is null
     {%- endif %}
+
+),
+
+-- The attempt that counts for the user: of those that reached step 1, the furthest, then the earliest start, then
+-- the earliest step 1, then the lowest held value (start and held value identify an attempt, so exactly one).
+ranked_attempts as (
+
+    select
+        scored_attempts.*,
+        row_number() over (
+            partition by scored_attempts.funnel_name, scored_attempts.user_number
+            order by
+                scored_attempts.furthest_step desc, scored_attempts.attempt_started_at, scored_attempts.step_1_at,
+                scored_attempts.held_value
+        ) as attempt_rank
+
+    from scored_attempts
+    where scored_attempts.furthest_step >= 1
+
+),
+
+final as (
+
+    select
+        ranked_attempts.funnel_name,
+        user_numbers.user_key,
+        ranked_attempts.held_value,
+        ranked_attempts.attempt_started_at,
+        ranked_attempts.window_ends_at,
+        {%- for k in range(1, max_steps + 1) %}
+            ranked_attempts.step_{{ k }}_at,
+        {%- endfor %}
+        ranked_attempts.furthest_step
+
+    from ranked_attempts
+    inner join user_numbers
+        on ranked_attempts.user_number = user_numbers.user_number
+    where ranked_attempts.attempt_rank = 1
 
 )
 

@@ -1,6 +1,6 @@
--- Per funnel and user: the furthest step of any (non-voided) attempt, with that attempt's step times; one row
--- per step the user reached, so "who dropped after step k" is `where furthest_step = k and step_number = k`.
--- Among attempts that reach the same furthest step, the earliest one counts (docs/funnels.md).
+-- Per funnel and user: the furthest step of the attempt that counts (int_funnel_attempts picks it: the furthest
+-- non-voided attempt, then the earliest; docs/funnels.md), with that attempt's step times; one row per step the
+-- user reached, so "who dropped after step k" is `where furthest_step = k and step_number = k`.
 {%- set max_steps = funnel_max_steps() %}
 with
 
@@ -18,55 +18,31 @@ steps as (
     {{ funnel_steps_sql() }}
 ),
 
-ranked_attempts as (
-
-    select
-        attempts.*,
-        row_number() over (
-            partition by attempts.funnel_name, attempts.user_key
-            order by
-                attempts.furthest_step desc, attempts.attempt_started_at, attempts.step_1_at,
-                attempts.held_value
-        ) as attempt_rank
-
-    from attempts
-    where not attempts.is_voided
-        and attempts.furthest_step >= 1
-
-),
-
-best_attempts as (
-
-    select * from ranked_attempts
-    where attempt_rank = 1
-
-),
-
 step_times as (
 
     select
-        best_attempts.funnel_name,
-        best_attempts.user_key,
-        best_attempts.step_1_at as entry_at,
-        best_attempts.furthest_step,
+        attempts.funnel_name,
+        attempts.user_key,
+        attempts.step_1_at as entry_at,
+        attempts.furthest_step,
         steps.step_number,
         steps.step_name,
         case steps.step_number
             {%- for k in range(1, max_steps + 1) %}
-                when {{ k }} then best_attempts.step_{{ k }}_at
+                when {{ k }} then attempts.step_{{ k }}_at
             {%- endfor %}
         end as reached_at,
         case steps.step_number
             when 1 then cast(null as timestamp)
             {%- for k in range(2, max_steps + 1) %}
-                when {{ k }} then best_attempts.step_{{ k - 1 }}_at
+                when {{ k }} then attempts.step_{{ k - 1 }}_at
             {%- endfor %}
         end as previous_at
 
-    from best_attempts
+    from attempts
     inner join steps
-        on best_attempts.funnel_name = steps.funnel_name
-            and steps.step_number <= best_attempts.furthest_step
+        on attempts.funnel_name = steps.funnel_name
+            and steps.step_number <= attempts.furthest_step
 
 ),
 
